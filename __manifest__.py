@@ -1,0 +1,30 @@
+# Copyright 2026 insurance_claim_callback authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Insurance Claim Callback",
+    "summary": "Post-claim customer callbacks: auto-scheduling, SLA, agent queue",
+    "version": "19.0.1.0.0",
+    "category": "After-Sales",
+    "license": "LGPL-3",
+    "author": "insurance_claim_callback authors",
+    "website": "https://github.com/insurance-claim-callback/insurance_claim_callback",
+    "maintainers": ["insurance-claim-callback"],
+    "development_status": "Alpha",
+    "depends": ["helpdesk_mgmt"],
+    "external_dependencies": {"python": []},
+    "data": [
+        "security/insurance_claim_callback_groups.xml",
+        "security/ir.model.access.csv",
+        "security/claim_callback_security.xml",
+        "data/claim_category_data.xml",
+        "data/ir_cron_data.xml",
+        "views/claim_category_views.xml",
+        "views/claim_callback_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/res_users_views.xml",
+        "views/insurance_claim_callback_menus.xml",
+    ],
+    "demo": ["demo/insurance_claim_callback_demo.xml"],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,5 @@
+from . import claim_category
+from . import claim_callback
+from . import claim_callback_attempt
+from . import helpdesk_ticket
+from . import res_users

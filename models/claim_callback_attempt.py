@@ -1,0 +1,42 @@
+from odoo import fields, models
+
+
+class ClaimCallbackAttempt(models.Model):
+    _name = "claim.callback.attempt"
+    _description = "Callback Contact Attempt"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    callback_id = fields.Many2one("claim.callback", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="callback_id.company_id", store=True, index=True)
+    channel = fields.Selection(
+        [
+            ("phone", "Phone"),
+            ("sms", "SMS"),
+            ("email", "E-mail"),
+            ("wechat", "WeChat"),
+            ("app", "App"),
+        ],
+        required=True,
+        default="phone",
+    )
+    outcome = fields.Selection(
+        [
+            ("reached", "Reached"),
+            ("no_answer", "No Answer"),
+            ("busy", "Busy"),
+            ("wrong_number", "Wrong Number"),
+            ("refused", "Refused"),
+            ("call_back_later", "Call Back Later"),
+            ("message_sent", "Message Sent"),
+            ("message_failed", "Message Failed"),
+        ],
+        required=True,
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    user_id = fields.Many2one("res.users", string="Agent", default=lambda self: self.env.user)
+    duration = fields.Integer(help="Seconds.")
+    cost = fields.Float(digits=(16, 4))
+    note = fields.Text()
+
+    _duration_positive = models.Constraint("CHECK(duration >= 0)", "A duration cannot be negative.")

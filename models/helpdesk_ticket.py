@@ -1,0 +1,145 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    is_claim = fields.Boolean(
+        string="Insurance Claim", index=True, tracking=True, copy=False,
+        help="A settled insurance claim: its closure schedules the customer callback.",
+    )
+    claim_number = fields.Char(copy=False, tracking=True, index="btree_not_null")
+    policy_number = fields.Char(index="btree_not_null")
+    claim_category_id = fields.Many2one(
+        "claim.category", index="btree_not_null", tracking=True, ondelete="restrict"
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    claim_amount = fields.Monetary(string="Claimed Amount", currency_field="company_currency_id")
+    paid_amount = fields.Monetary(currency_field="company_currency_id", tracking=True)
+    callback_ids = fields.One2many("claim.callback", "ticket_id", string="Callbacks")
+    callback_count = fields.Integer(compute="_compute_callback_count")
+    callback_status = fields.Selection(
+        [
+            ("none", "No Callback"),
+            ("pending", "Pending"),
+            ("satisfied", "Satisfied"),
+            ("limit_reached", "Limit Reached"),
+            ("opted_out", "Opted Out"),
+        ],
+        compute="_compute_callback_status",
+        store=True,
+        index=True,
+        default="none",
+    )
+
+    _claim_number_company_uniq = models.Constraint(
+        "UNIQUE(company_id, claim_number)",
+        "This claim number is already used in this company.",
+    )
+    # The scheduler's search: closed claims still waiting for their first callback.
+    _awaiting_callback_idx = models.Index("(closed_date, id) WHERE is_claim AND callback_status = 'none'")
+
+    @api.depends("callback_ids")
+    def _compute_callback_count(self):
+        counts = dict(
+            self.env["claim.callback"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.callback_count = counts.get(ticket, 0)
+
+    @api.depends("is_claim", "callback_ids.state", "callback_ids.sequence", "callback_ids.satisfaction")
+    def _compute_callback_status(self):
+        for ticket in self:
+            # "none" only while no callback exists, even a cancelled one: the
+            # scheduler creates the first callback of "none" claims only.
+            if not ticket.is_claim or not ticket.callback_ids:
+                ticket.callback_status = "none"
+                continue
+            live = ticket.callback_ids.filtered(lambda c: c.state != "cancelled")
+            last = live.sorted("sequence")[-1:]
+            satisfied = last.state == "done" and last.satisfaction >= 4
+            ticket.callback_status = "satisfied" if satisfied else "pending"
+
+    @api.constrains("claim_amount", "paid_amount")
+    def _check_claim_amounts(self):
+        for ticket in self:
+            if ticket.claim_amount < 0 or ticket.paid_amount < 0:
+                raise ValidationError(
+                    self.env._("Claim %(claim)s: amounts cannot be negative.", claim=ticket.display_name)
+                )
+            if ticket.paid_amount > ticket.claim_amount:
+                raise ValidationError(
+                    self.env._(
+                        "Claim %(claim)s: the paid amount (%(paid)s) exceeds the claimed amount (%(claimed)s).",
+                        claim=ticket.display_name,
+                        paid=ticket.paid_amount,
+                        claimed=ticket.claim_amount,
+                    )
+                )
+
+    @api.constrains("is_claim", "claim_number", "partner_id", "stage_id")
+    def _check_claim_data(self):
+        for ticket in self.filtered("is_claim"):
+            if not ticket.claim_number:
+                raise ValidationError(
+                    self.env._("Ticket %(ticket)s is a claim: it needs a claim number.", ticket=ticket.display_name)
+                )
+            if ticket.stage_id.closed and not ticket.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Claim %(claim)s cannot be closed without a customer to call back.",
+                        claim=ticket.claim_number,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_claim_category_vals(vals)
+        tickets = super().create(vals_list)
+        # helpdesk_mgmt stamps closed_date only when a stage changes: a ticket
+        # created directly in a closed stage is closed at its creation.
+        closed_now = tickets.filtered(lambda t: t.stage_id.closed and not t.closed_date)
+        if closed_now:
+            closed_now.closed_date = fields.Datetime.now()
+        tickets._trigger_callback_scheduling()
+        return tickets
+
+    def write(self, vals):
+        self._check_claim_category_vals(vals)
+        res = super().write(vals)
+        if {"stage_id", "is_claim", "partner_id"} & vals.keys():
+            self._trigger_callback_scheduling()
+        return res
+
+    def _trigger_callback_scheduling(self):
+        """Run the scheduler soon after a claim closes rather than at its next tick."""
+        if any(t.is_claim and t.stage_id.closed for t in self):
+            self.env.ref("insurance_claim_callback.ir_cron_schedule_callbacks")._trigger()
+
+    def _check_claim_category_vals(self, vals):
+        category_id = vals.get("claim_category_id")
+        if category_id and not self.env["claim.category"].browse(category_id).exists():
+            raise ValidationError(self.env._("Unknown claim category: %(id)s.", id=category_id))
+
+    def _get_awaiting_first_callback_domain(self):
+        return Domain(
+            [
+                ("is_claim", "=", True),
+                ("callback_status", "=", "none"),
+                ("closed_date", "!=", False),
+                ("stage_id.closed", "=", True),
+                ("partner_id", "!=", False),
+            ]
+        )
+
+    def action_view_callbacks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("insurance_claim_callback.claim_callback_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
