@@ -6,6 +6,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -256,20 +257,28 @@ class ClaimCallback(models.Model):
         )
 
     @api.model
-    def _schedule_first_callbacks(self, limit=500):
+    def _schedule_first_callbacks(self, limit=500, domain=None):
         """Create the first callback of one batch of closed claims.
 
-        Rows locked by a concurrent run are skipped; a claim that got its first
-        callback in a transaction we cannot see yet hits the unique index and is
-        left to the next run. Returns (claims processed, claims remaining).
+        Rows locked by a concurrent run are skipped; claims that a concurrent run
+        scheduled after our snapshot are left to our next transaction (they fail
+        the lock with a serialization error, or hit the unique index).
+        Returns (claims processed, claims remaining).
         """
         Ticket = self.env["helpdesk.ticket"]
-        domain = Ticket._get_awaiting_first_callback_domain()
-        tickets = Ticket.search(domain, limit=limit, order="closed_date, id").try_lock_for_update()
-        if not tickets:
+        domain = Ticket._get_awaiting_first_callback_domain() & Domain(domain or Domain.TRUE)
+        candidates = Ticket.search(domain, limit=limit, order="closed_date, id")
+        if not candidates:
             return 0, 0
-        self._create_first_callbacks(tickets)
-        remaining = Ticket.search_count(domain) if len(tickets) == limit else 0
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                tickets = candidates.try_lock_for_update()
+        except pg_errors.SerializationFailure:
+            _logger.info("Claims scheduled concurrently since this transaction began: retrying later")
+            return 0, len(candidates)
+        if tickets:
+            self._create_first_callbacks(tickets)
+        remaining = Ticket.search_count(domain) if len(candidates) == limit else 0
         return len(tickets), remaining
 
     @api.model
@@ -277,14 +286,14 @@ class ClaimCallback(models.Model):
         vals_list = self._assign_least_loaded([self._prepare_first_callback_vals(t) for t in tickets])
         Callback = self.with_context(**BATCH_CONTEXT)
         try:
-            with self.env.cr.savepoint():
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 return Callback.create(vals_list)
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
             _logger.info("Concurrent scheduling detected: creating callbacks one by one")
         created = self.browse()
         for vals in vals_list:
             try:
-                with self.env.cr.savepoint():
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     created |= Callback.create(vals)
             except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
                 _logger.info("Claim %s already has its first callback", vals["ticket_id"])

@@ -1,0 +1,86 @@
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
+
+AGENT = "insurance_claim_callback.group_callback_agent"
+SUPERVISOR = "insurance_claim_callback.group_callback_supervisor"
+MANAGER = "insurance_claim_callback.group_callback_manager"
+
+
+class CallbackCase(BaseCommon):
+    """Two companies, a claims team with two agents and a supervisor, and a manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Other Insurer"})
+        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.routine = cls.env.ref("insurance_claim_callback.claim_category_routine")
+        cls.agent_1 = cls._user("icc_agent_1", AGENT)
+        cls.agent_2 = cls._user("icc_agent_2", AGENT)
+        cls.agent_other_team = cls._user("icc_agent_3", AGENT)
+        cls.supervisor = cls._user("icc_supervisor", SUPERVISOR)
+        cls.supervisor.callback_capacity = 0  # a team lead who takes no queue work
+        cls.manager = cls._user("icc_manager", MANAGER)
+        cls.helpdesk_user = cls._user("icc_helpdesk_user", "helpdesk_mgmt.group_helpdesk_user")
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Claims",
+                "user_id": cls.supervisor.id,
+                "user_ids": [(6, 0, (cls.agent_1 | cls.agent_2 | cls.supervisor | cls.helpdesk_user).ids)],
+            }
+        )
+        cls.other_team = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Other claims", "user_ids": [(6, 0, cls.agent_other_team.ids)]}
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Chen Mei-Ling", "phone": "+886223456789", "email": "mei@example.com"}
+        )
+        cls._claim_seq = 0
+
+    @classmethod
+    def _user(cls, login, groups, **kwargs):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=kwargs.pop("company_id", cls.env.company.id),
+            **kwargs,
+        )
+
+    @classmethod
+    def _claim(cls, **vals):
+        cls._claim_seq += 1
+        values = {
+            "name": f"Claim {cls._claim_seq}",
+            "description": "Settled claim",
+            "is_claim": True,
+            "claim_number": f"CLM-T-{cls._claim_seq:05d}",
+            "claim_category_id": cls.routine.id,
+            "claim_amount": 1000,
+            "paid_amount": 800,
+            "partner_id": cls.customer.id,
+            "team_id": cls.team.id,
+            "stage_id": cls.stage_new.id,
+        }
+        values.update(vals)
+        return cls.env["helpdesk.ticket"].create(values)
+
+    @classmethod
+    def _closed_claims(cls, count, **vals):
+        return cls.env["helpdesk.ticket"].concat(
+            *(cls._claim(stage_id=cls.stage_done.id, **vals) for _ in range(count))
+        )
+
+    def _schedule(self, tickets=None, limit=500):
+        """Run the scheduler to the end, restricted to `tickets` when given."""
+        domain = [("id", "in", tickets.ids)] if tickets is not None else None
+        total = 0
+        while True:
+            done, remaining = self.env["claim.callback"]._schedule_first_callbacks(limit, domain)
+            total += done
+            if not remaining:
+                return total
+            self.assertTrue(done, "the scheduler made no progress while claims remain")
