@@ -277,6 +277,7 @@ class ClaimCallback(models.Model):
             _logger.info("Claims scheduled concurrently since this transaction began: retrying later")
             return 0, len(candidates)
         if tickets:
+            tickets.fetch(["closed_date", "partner_id", "company_id", "team_id"])
             self._create_first_callbacks(tickets)
         remaining = Ticket.search_count(domain) if len(candidates) == limit else 0
         return len(tickets), remaining
@@ -323,22 +324,25 @@ class ClaimCallback(models.Model):
     def _assign_least_loaded(self, vals_list):
         """Fill `user_id` in callback values: the least-loaded agent of the team
         with capacity left; none available leaves the callback unassigned."""
-        agent_ids = set(self.env.ref("insurance_claim_callback.group_callback_agent").all_user_ids.ids)
+        agent_group = self.env.ref("insurance_claim_callback.group_callback_agent")
         teams = self.env["helpdesk.ticket.team"].browse({v["team_id"] for v in vals_list if v.get("team_id")})
-        candidates = teams.user_ids.filtered(lambda u: u.id in agent_ids)
-        load = {user.id: 0 for user in candidates}
+        candidates = self.env["res.users"].search(
+            [("id", "in", teams.user_ids.ids), ("all_group_ids", "in", agent_group.id)]
+        )
+        companies = {user.id: set(user.company_ids.ids) for user in candidates}
+        load = dict.fromkeys(candidates.ids, 0)
         for user, count in self._read_group(
             [("user_id", "in", candidates.ids), ("state", "in", OPEN_STATES)], ["user_id"], ["__count"]
         ):
             load[user.id] = count
-        members = {team.id: team.user_ids.filtered(lambda u: u.id in agent_ids) for team in teams}
+        members = {team.id: team.user_ids & candidates for team in teams}
         for vals in vals_list:
             if vals.get("user_id") or not vals.get("team_id"):
                 continue
             free = [
                 user
                 for user in members[vals["team_id"]]
-                if load[user.id] < user.callback_capacity and vals["company_id"] in user.company_ids.ids
+                if load[user.id] < user.callback_capacity and vals["company_id"] in companies[user.id]
             ]
             if free:
                 agent = min(free, key=lambda u: (load[u.id], u.id))
