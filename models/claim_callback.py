@@ -277,7 +277,7 @@ class ClaimCallback(models.Model):
             _logger.info("Claims scheduled concurrently since this transaction began: retrying later")
             return 0, len(candidates)
         if tickets:
-            tickets.fetch(["closed_date", "partner_id", "company_id", "team_id"])
+            tickets.fetch(["is_claim", "closed_date", "partner_id", "company_id", "team_id"])
             self._create_first_callbacks(tickets)
         remaining = Ticket.search_count(domain) if len(candidates) == limit else 0
         return len(tickets), remaining
@@ -326,10 +326,16 @@ class ClaimCallback(models.Model):
         with capacity left; none available leaves the callback unassigned."""
         agent_group = self.env.ref("insurance_claim_callback.group_callback_agent")
         teams = self.env["helpdesk.ticket.team"].browse({v["team_id"] for v in vals_list if v.get("team_id")})
-        candidates = self.env["res.users"].search(
-            [("id", "in", teams.user_ids.ids), ("all_group_ids", "in", agent_group.id)]
+        agents_by_company = self.env["res.users"]._read_group(
+            [("id", "in", teams.user_ids.ids), ("all_group_ids", "in", agent_group.id)],
+            ["company_ids"],
+            ["id:recordset"],
         )
-        companies = {user.id: set(user.company_ids.ids) for user in candidates}
+        candidates = self.env["res.users"].union(*(users for _company, users in agents_by_company))
+        companies = {user.id: set() for user in candidates}
+        for company, users in agents_by_company:
+            for user in users:
+                companies[user.id].add(company.id)
         load = dict.fromkeys(candidates.ids, 0)
         for user, count in self._read_group(
             [("user_id", "in", candidates.ids), ("state", "in", OPEN_STATES)], ["user_id"], ["__count"]
