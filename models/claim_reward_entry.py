@@ -12,6 +12,7 @@ _logger = logging.getLogger(__name__)
 
 # Kinds only the system writes (events and the expiry cron), never a user directly.
 SYSTEM_KINDS = ("earn", "expire")
+EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
 
 
 class ClaimRewardEntry(models.Model):
@@ -24,7 +25,7 @@ class ClaimRewardEntry(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="restrict", readonly=True
+        "res.partner", string="Customer", required=True, ondelete="restrict", readonly=True
     )
     company_id = fields.Many2one(
         "res.company",
@@ -37,7 +38,6 @@ class ClaimRewardEntry(models.Model):
     kind = fields.Selection(
         [("earn", "Earned"), ("redeem", "Redeemed"), ("expire", "Expired"), ("adjust", "Adjustment")],
         required=True,
-        index=True,
         readonly=True,
     )
     points = fields.Integer(required=True, readonly=True, aggregator="sum", help="Signed: negative for debits.")
@@ -77,6 +77,7 @@ class ClaimRewardEntry(models.Model):
         "The points do not fit the kind of ledger entry.",
     )
     _expiry_due_idx = models.Index("(expiry_date, id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
+    # serves the balance (index-only scan) and every lookup by customer
     _balance_idx = models.Index("(partner_id, company_id) INCLUDE (points)")
 
     def _default_company_id(self):
@@ -237,27 +238,69 @@ class ClaimRewardEntry(models.Model):
         )
 
     @api.model
-    def _get_expirable_domain(self, now):
-        return Domain([("kind", "=", "earn"), ("expiry_date", "<=", now), ("expire_entry_ids", "=", False)])
-
-    @api.model
     def _expire_points(self, limit=1000):
         """Write the `expire` entries of one batch of earn entries past their validity.
 
         FIFO: debits (redemptions, negative adjustments) use the oldest points first;
         what is left of an earn entry when it expires is expired, in one entry that
         references it (0 points when it was all used), so a rerun writes nothing new.
+        A watermark (expiry date, id) of the last processed entry keeps each batch from
+        rescanning the processed ones: new entries always expire in the future.
         Returns (earn entries processed, earn entries remaining).
         """
         # sudo: the cron's own bookkeeping over every customer's ledger.
         Entry = self.sudo()
         now = fields.Datetime.now()
-        domain = self._get_expirable_domain(now)
-        lots = Entry.search(domain, limit=limit, order="expiry_date, id").try_lock_for_update()
-        if lots:
-            Entry.create(Entry._prepare_expire_vals(lots, now))
-        remaining = Entry.search_count(domain) if lots else 0
-        return len(lots), remaining
+        rows = self._query_expirable(now, limit)
+        if not rows:
+            return 0, 0
+        locked = Entry.browse([row[0] for row in rows]).try_lock_for_update()
+        if locked:
+            Entry.create(Entry._prepare_expire_vals(locked, now))
+        # advance over the leading run of processed lots; a lot locked elsewhere is retried
+        leading = next((i for i, row in enumerate(rows) if row[0] not in locked._ids), len(rows))
+        if leading:
+            self._set_expiry_watermark(rows[leading - 1])
+        remaining = self._query_expirable(now, count=True) if len(rows) == limit or leading < len(rows) else 0
+        return len(locked), remaining
+
+    @api.model
+    def _query_expirable(self, now, limit=None, count=False):
+        """Earn entries due to expire and not expired yet, after the watermark."""
+        mark_date, mark_id = self._get_expiry_watermark()
+        where = SQL(
+            """e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s
+               AND (e.expiry_date, e.id) > (%(mark_date)s, %(mark_id)s)
+               AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)""",
+            now=now,
+            mark_date=mark_date,
+            mark_id=mark_id,
+        )
+        if count:
+            [[total]] = self.env.execute_query(SQL("SELECT count(*) FROM claim_reward_entry e WHERE %s", where))
+            return total
+        return self.env.execute_query(
+            SQL(
+                "SELECT e.id, e.expiry_date FROM claim_reward_entry e WHERE %s ORDER BY e.expiry_date, e.id LIMIT %s",
+                where,
+                limit,
+            )
+        )
+
+    @api.model
+    def _get_expiry_watermark(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(EXPIRY_WATERMARK)
+        if not value:
+            return datetime(1970, 1, 1), 0
+        date, entry_id = value.split("|")
+        return fields.Datetime.to_datetime(date), int(entry_id)
+
+    @api.model
+    def _set_expiry_watermark(self, row):
+        entry_id, date = row
+        self.env["ir.config_parameter"].sudo().set_param(
+            EXPIRY_WATERMARK, f"{fields.Datetime.to_string(date)}|{entry_id}"
+        )
 
     @api.model
     def _prepare_expire_vals(self, lots, now):
