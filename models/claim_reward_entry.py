@@ -153,7 +153,7 @@ class ClaimRewardEntry(models.Model):
         # A no-op UPDATE of the customers' rows: a concurrent debit of the same customer
         # waits, then fails with a serialization error and is retried on a fresh snapshot,
         # so two redemptions cannot both spend the same points.
-        self.env.cr.execute(SQL("UPDATE res_partner SET id = id WHERE id IN %s", tuple(partners.ids)))
+        self.env.cr.execute(SQL("UPDATE res_partner SET write_date = write_date WHERE id IN %s", tuple(partners.ids)))
 
     # ------------------------------------------------------------------
     # Balances and cost

@@ -1,6 +1,8 @@
+from psycopg2 import errors
+
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -57,3 +59,24 @@ class TestRewardEarnOnceConcurrently(TransactionCase):
             self.assertFalse(earned_b, "the unique index stops the second grant")
             cr_b.commit()
         self.assertEqual(self._earn_entries(), 1)
+
+    def test_concurrent_redemptions_cannot_spend_the_same_points(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["claim.reward.entry"].create(
+                {"kind": "adjust", "partner_id": self.ids["partner"], "points": 30, "reason": "start"}
+            )
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            env_b = api.Environment(cr_b, SUPERUSER_ID, {})
+            partner_b = env_b["res.partner"].browse(self.ids["partner"])
+            self.assertEqual(partner_b.reward_points, 30)  # B's snapshot: 30 points
+            env_a["res.partner"].browse(self.ids["partner"]).reward_redeem(30)
+            cr_a.commit()
+            # B still sees 30 points, but its debit must wait for A and then fail, to be retried
+            with mute_logger("odoo.sql_db"), self.assertRaises(errors.SerializationFailure):
+                partner_b.reward_redeem(30)
+            cr_b.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["res.partner"].browse(self.ids["partner"]).reward_points, 0)
