@@ -1,12 +1,6 @@
-import logging
-
 from dateutil.relativedelta import relativedelta
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.tools import mute_logger
-
-_logger = logging.getLogger(__name__)
 
 EVENTS = [
     ("survey_completed", "Questionnaire completed"),
