@@ -3,3 +3,8 @@ from . import claim_callback
 from . import claim_callback_attempt
 from . import helpdesk_ticket
 from . import res_users
+from . import claim_reward_rule
+from . import claim_reward_entry
+from . import res_company
+from . import res_config_settings
+from . import res_partner

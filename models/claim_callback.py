@@ -239,6 +239,8 @@ class ClaimCallback(models.Model):
                 "first_attempt_date": self.first_attempt_date or now,
             }
         )
+        if feedback and feedback.strip():
+            self.env["claim.reward.rule"]._reward_event("feedback_given", self)
         return True
 
     # ------------------------------------------------------------------

@@ -1,0 +1,349 @@
+import logging
+from datetime import datetime, time
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
+
+# Kinds only the system writes (events and the expiry cron), never a user directly.
+SYSTEM_KINDS = ("earn", "expire")
+EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
+
+
+class ClaimRewardEntry(models.Model):
+    """Append-only points ledger: corrections are new `adjust` entries."""
+
+    _name = "claim.reward.entry"
+    _description = "Claim Reward Ledger Entry"
+    _order = "date desc, id desc"
+    _rec_name = "reason"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="restrict", readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        default=lambda self: self._default_company_id(),
+    )
+    kind = fields.Selection(
+        [("earn", "Earned"), ("redeem", "Redeemed"), ("expire", "Expired"), ("adjust", "Adjustment")],
+        required=True,
+        readonly=True,
+    )
+    points = fields.Integer(required=True, readonly=True, aggregator="sum", help="Signed: negative for debits.")
+    reason = fields.Char(readonly=True)
+    rule_id = fields.Many2one(
+        "claim.reward.rule", index="btree_not_null", ondelete="restrict", readonly=True, check_company=True
+    )
+    callback_id = fields.Many2one(
+        "claim.callback", index="btree_not_null", ondelete="restrict", readonly=True, check_company=True
+    )
+    date = fields.Datetime(required=True, index=True, readonly=True, default=fields.Datetime.now)
+    expiry_date = fields.Datetime(readonly=True, help="When the unused points of this entry expire.")
+    origin_id = fields.Many2one(
+        "claim.reward.entry",
+        string="Expired Entry",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The earn entry whose unused points this entry expires.",
+    )
+    expire_entry_ids = fields.One2many("claim.reward.entry", "origin_id", string="Expiry")
+    user_id = fields.Many2one(
+        "res.users", string="Recorded By", readonly=True, default=lambda self: self.env.user
+    )
+
+    # Earn once per (rule, callback), whoever delivers the event and however often.
+    _earn_once = models.UniqueIndex(
+        "(rule_id, callback_id) WHERE kind = 'earn'", "These points were already granted for this callback."
+    )
+    _expire_once = models.UniqueIndex("(origin_id) WHERE kind = 'expire'", "These points were already expired.")
+    _kind_points = models.Constraint(
+        """CHECK(
+            (kind = 'earn' AND points > 0 AND rule_id IS NOT NULL AND callback_id IS NOT NULL)
+            OR (kind = 'redeem' AND points < 0)
+            OR (kind = 'expire' AND points <= 0 AND origin_id IS NOT NULL)
+            OR (kind = 'adjust' AND points <> 0 AND COALESCE(reason, '') <> ''))""",
+        "The points do not fit the kind of ledger entry.",
+    )
+    _expiry_due_idx = models.Index("(expiry_date, id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
+    # serves the balance (index-only scan) and every lookup by customer
+    _balance_idx = models.Index("(partner_id, company_id) INCLUDE (points)")
+
+    def _default_company_id(self):
+        return self.env.company
+
+    @api.depends("kind", "points", "reason")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = f"{kinds.get(entry.kind, '')} {entry.points:+d}: {entry.reason or ''}".strip()
+
+    # ------------------------------------------------------------------
+    # CRUD: create only; never write, never unlink
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_create_vals(vals)
+        debits = [v for v in vals_list if v["points"] < 0 and v.get("kind") != "expire"]
+        if debits:
+            self._check_balances(debits)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(
+            self.env._("Reward ledger entries cannot be changed: record a correction as a new adjustment.")
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("Reward ledger entries cannot be deleted: record a correction as a new adjustment."))
+
+    def _check_create_vals(self, vals):
+        kind = vals.get("kind")
+        if kind in SYSTEM_KINDS and not self.env.su:
+            raise UserError(self.env._("Only the system records earned and expired points."))
+        if not isinstance(vals.get("points"), int) or isinstance(vals.get("points"), bool):
+            raise ValidationError(self.env._("Points must be a whole number."))
+        if kind == "adjust" and not (vals.get("reason") or "").strip():
+            raise ValidationError(self.env._("An adjustment needs a reason."))
+        if kind == "adjust" and not vals["points"]:
+            raise ValidationError(self.env._("An adjustment changes the balance: give a non-zero number of points."))
+        if kind == "redeem" and vals["points"] >= 0:
+            raise ValidationError(self.env._("Redeemed points are recorded as a negative number."))
+        vals.setdefault("company_id", self.env.company.id)
+
+    def _check_balances(self, debits):
+        """A debit may not take a customer's balance below zero."""
+        partners = self.env["res.partner"].browse({v["partner_id"] for v in debits})
+        self._lock_balances(partners)
+        # sudo: the balance counts every entry of the customer, whoever may read them.
+        groups = self.sudo()._read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "in", list({v["company_id"] for v in debits}))],
+            ["partner_id", "company_id"],
+            ["points:sum"],
+        )
+        balances = {(partner.id, company.id): points for partner, company, points in groups}
+        for vals in debits:
+            key = (vals["partner_id"], vals["company_id"])
+            balances[key] = balances.get(key, 0) + vals["points"]
+            if balances[key] < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s has %(balance)s points: %(points)s cannot be taken.",
+                        partner=self.env["res.partner"].browse(key[0]).display_name,
+                        balance=balances[key] - vals["points"],
+                        points=-vals["points"],
+                    )
+                )
+
+    def _lock_balances(self, partners):
+        # A no-op UPDATE of the customers' rows: a concurrent debit of the same customer
+        # waits, then fails with a serialization error and is retried on a fresh snapshot,
+        # so two redemptions cannot both spend the same points.
+        self.env.cr.execute(SQL("UPDATE res_partner SET write_date = write_date WHERE id IN %s", tuple(partners.ids)))
+
+    # ------------------------------------------------------------------
+    # Balances and cost
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _balances(self, partners, company):
+        """{partner: balance} in `company`, in one grouped query."""
+        groups = self._read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"], ["points:sum"]
+        )
+        return dict(groups)
+
+    @api.model
+    def _redeemed_cost(self, date_from, date_to, company):
+        """Value of the points redeemed in [date_from, date_to[ in `company` (company currency)."""
+        date_from, date_to = (
+            datetime.combine(d, time.min) if not isinstance(d, datetime) else d for d in (date_from, date_to)
+        )
+        [[points]] = self._read_group(
+            [
+                ("kind", "=", "redeem"),
+                ("company_id", "=", company.id),
+                ("date", ">=", date_from),
+                ("date", "<", date_to),
+            ],
+            aggregates=["points:sum"],
+        )
+        return -(points or 0) * company.reward_point_value
+
+    @api.model
+    def _redeem(self, partner, points, reason=None, company=None):
+        partner.ensure_one()
+        if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+            raise ValidationError(self.env._("Redeem a positive whole number of points."))
+        return self.create(
+            {
+                "kind": "redeem",
+                "partner_id": partner.id,
+                "company_id": (company or self.env.company).id,
+                "points": -points,
+                "reason": reason,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Earning (called by claim.reward.rule._reward_event)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_earn_entries(self, vals_list):
+        """Create earn entries; those another transaction granted first are skipped."""
+        if not vals_list:
+            return self.browse()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self.create(vals_list)
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
+            _logger.info("Reward points granted concurrently: creating entries one by one")
+        created = self.browse()
+        for vals in vals_list:
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    created |= self.create(vals)
+            except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
+                _logger.info("Rule %s already rewarded callback %s", vals["rule_id"], vals["callback_id"])
+        return created
+
+    # ------------------------------------------------------------------
+    # Expiry
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_reward_expiry(self):
+        processed, remaining = self._expire_points(self._get_expiry_batch_size())
+        self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    @api.model
+    def _get_expiry_batch_size(self):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param("insurance_claim_callback.reward_expiry_batch_size", 1000)
+        )
+
+    @api.model
+    def _expire_points(self, limit=1000):
+        """Write the `expire` entries of one batch of earn entries past their validity.
+
+        FIFO: debits (redemptions, negative adjustments) use the oldest points first;
+        what is left of an earn entry when it expires is expired, in one entry that
+        references it (0 points when it was all used), so a rerun writes nothing new.
+        A watermark (expiry date, id) of the last processed entry keeps each batch from
+        rescanning the processed ones: new entries always expire in the future.
+        Returns (earn entries processed, earn entries remaining).
+        """
+        # sudo: the cron's own bookkeeping over every customer's ledger.
+        Entry = self.sudo()
+        now = fields.Datetime.now()
+        rows = self._query_expirable(now, limit)
+        if not rows:
+            return 0, 0
+        locked = Entry.browse([row[0] for row in rows]).try_lock_for_update()
+        if locked:
+            Entry.create(Entry._prepare_expire_vals(locked, now))
+        # advance over the leading run of processed lots; a lot locked elsewhere is retried
+        leading = next((i for i, row in enumerate(rows) if row[0] not in locked._ids), len(rows))
+        if leading:
+            self._set_expiry_watermark(rows[leading - 1])
+        remaining = self._query_expirable(now, count=True) if len(rows) == limit or leading < len(rows) else 0
+        return len(locked), remaining
+
+    @api.model
+    def _query_expirable(self, now, limit=None, count=False):
+        """Earn entries due to expire and not expired yet, after the watermark."""
+        mark_date, mark_id = self._get_expiry_watermark()
+        where = SQL(
+            """e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s
+               AND (e.expiry_date, e.id) > (%(mark_date)s, %(mark_id)s)
+               AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)""",
+            now=now,
+            mark_date=mark_date,
+            mark_id=mark_id,
+        )
+        if count:
+            [[total]] = self.env.execute_query(SQL("SELECT count(*) FROM claim_reward_entry e WHERE %s", where))
+            return total
+        return self.env.execute_query(
+            SQL(
+                "SELECT e.id, e.expiry_date FROM claim_reward_entry e WHERE %s ORDER BY e.expiry_date, e.id LIMIT %s",
+                where,
+                limit,
+            )
+        )
+
+    @api.model
+    def _get_expiry_watermark(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(EXPIRY_WATERMARK)
+        if not value:
+            return datetime(1970, 1, 1), 0
+        date, entry_id = value.split("|")
+        return fields.Datetime.to_datetime(date), int(entry_id)
+
+    @api.model
+    def _set_expiry_watermark(self, row):
+        entry_id, date = row
+        self.env["ir.config_parameter"].sudo().set_param(
+            EXPIRY_WATERMARK, f"{fields.Datetime.to_string(date)}|{entry_id}"
+        )
+
+    @api.model
+    def _prepare_expire_vals(self, lots, now):
+        lot_ids = set(lots.ids)
+        partners, companies = lots.partner_id, lots.company_id
+        scope = Domain([("partner_id", "in", partners.ids), ("company_id", "in", companies.ids)])
+        debits = {
+            (partner.id, company.id): -points
+            for partner, company, points in self._read_group(
+                scope & Domain([("kind", "in", ("redeem", "adjust")), ("points", "<", 0)]),
+                ["partner_id", "company_id"],
+                ["points:sum"],
+            )
+        }
+        expired = {
+            origin.id: -points
+            for origin, points in self._read_group(
+                scope & Domain([("kind", "=", "expire")]), ["origin_id"], ["points:sum"]
+            )
+        }
+        credits = self.search_fetch(
+            scope & Domain([("kind", "in", ("earn", "adjust")), ("points", ">", 0)]),
+            ["partner_id", "company_id", "points"],
+            order="date, id",
+        )
+        vals_list = []
+        for credit in credits:
+            key = (credit.partner_id.id, credit.company_id.id)
+            available = credit.points - expired.get(credit.id, 0)
+            used = min(debits.get(key, 0), available)
+            debits[key] = debits.get(key, 0) - used
+            if credit.id in lot_ids:
+                vals_list.append(credit._prepare_expire_entry(available - used, now))
+        return vals_list
+
+    def _prepare_expire_entry(self, points_left, now):
+        self.ensure_one()
+        return {
+            "kind": "expire",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "origin_id": self.id,
+            "points": -points_left,
+            "date": now,
+            "reason": self.env._("Expired: %(reason)s", reason=self.reason or ""),
+        }

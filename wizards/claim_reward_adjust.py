@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class ClaimRewardAdjust(models.TransientModel):
+    """Supervisor correction of a customer's points: a new `adjust` ledger entry."""
+
+    _name = "claim.reward.adjust"
+    _description = "Adjust Reward Points"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    points = fields.Integer(required=True, help="Positive to add points, negative to remove them.")
+    reason = fields.Char(required=True)
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.env["claim.reward.entry"].create(
+            {
+                "kind": "adjust",
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "points": self.points,
+                "reason": self.reason,
+            }
+        )
+        return {"type": "ir.actions.act_window_close"}
