@@ -3,3 +3,5 @@ from . import claim_callback
 from . import claim_callback_attempt
 from . import helpdesk_ticket
 from . import res_users
+from . import claim_callback_script
+from . import claim_callback_script_question
