@@ -187,7 +187,8 @@ class ClaimCallback(models.Model):
         Script = self.env["claim.callback.script"]
         for callback in self:
             script = callback.script_id.with_context(lang=callback.partner_id.lang or self.env.lang)
-            values = Script._get_placeholder_values(callback.ticket_id, callback.user_id)
+            # The agent may not read the claim ticket itself; the callback shows its data.
+            values = Script._get_placeholder_values(callback.sudo().ticket_id, callback.user_id)
             callback.script_body = script._render(values) if script else False
 
     @api.depends("state", "sla_completion_deadline")
@@ -320,7 +321,9 @@ class ClaimCallback(models.Model):
         self.write(vals)
         self._create_feedback_issues(issues)
         self._log_on_claim(self._result_message())
-        self._advance_chain()
+        # What follows is the system's decision (next callback, supervisor activity):
+        # agents may neither create callbacks nor read the claim ticket.
+        self.sudo()._advance_chain()
         return True
 
     def _check_result_values(self, satisfaction, nps):
@@ -360,7 +363,7 @@ class ClaimCallback(models.Model):
         """Each problem raised becomes a helpdesk ticket with its resolution target."""
         if not issues:
             return self.env["helpdesk.ticket"]
-        ticket = self.ticket_id
+        ticket = self.sudo().ticket_id  # agents may not read the claim ticket itself
         complaints_team = self._get_complaints_team()
         deadline = fields.Datetime.now() + timedelta(hours=self._get_resolution_hours(ticket))
         vals_list = [
@@ -480,7 +483,7 @@ class ClaimCallback(models.Model):
                 self.env._("Callback #%(seq)s scheduled, due %(due)s.", seq=created.sequence,
                            due=created.sla_completion_deadline)
             )
-        return created.sudo(False)
+        return created
 
     def _prepare_next_callback_vals(self):
         start = fields.Datetime.now()

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+
 class ClaimCallbackOutcome(models.TransientModel):
     _name = "claim.callback.outcome"
     _description = "Record a Callback Outcome"
