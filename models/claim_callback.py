@@ -176,19 +176,27 @@ class ClaimCallback(models.Model):
     @api.depends("ticket_id.claim_category_id", "partner_id.category_id", "partner_id.lang")
     def _compute_script_id(self):
         Script = self.env["claim.callback.script"]
+        found = {}  # batches of callbacks share few distinct criteria
         for callback in self:
-            if callback.state in OPEN_STATES or not callback.script_id:
-                callback.script_id = Script._find_for(callback.ticket_id)
-            else:
+            if callback.state not in OPEN_STATES and callback.script_id:
                 callback.script_id = callback.script_id
+                continue
+            ticket = callback.sudo().ticket_id
+            key = (ticket.company_id, ticket.claim_category_id, ticket.partner_id.lang, ticket.partner_id.category_id)
+            if key not in found:
+                found[key] = Script._find_for(ticket)
+            callback.script_id = found[key]
 
     @api.depends("script_id", "ticket_id", "user_id", "partner_id.lang")
     def _compute_script_body(self):
         Script = self.env["claim.callback.script"]
         for callback in self:
-            script = callback.script_id.with_context(lang=callback.partner_id.lang or self.env.lang)
+            lang = callback.partner_id.lang or self.env.lang
+            script = callback.script_id.with_context(lang=lang)
             # The agent may not read the claim ticket itself; the callback shows its data.
-            values = Script._get_placeholder_values(callback.sudo().ticket_id, callback.user_id)
+            values = Script.with_context(lang=lang)._get_placeholder_values(
+                callback.sudo().ticket_id, callback.user_id
+            )
             callback.script_body = script._render(values) if script else False
 
     @api.depends("state", "sla_completion_deadline")
