@@ -149,7 +149,9 @@ class ClaimCallback(models.Model):
         "(ticket_id) WHERE state IN ('scheduled', 'in_progress')",
         "A claim already has an open callback.",
     )
-    _one_next_uniq = models.UniqueIndex("(parent_id) WHERE parent_id IS NOT NULL", "This callback already has a next one.")
+    _one_next_uniq = models.UniqueIndex(
+        "(parent_id) WHERE parent_id IS NOT NULL", "This callback already has a next one."
+    )
     _open_due_idx = models.Index("(user_id, sla_completion_deadline) WHERE state IN ('scheduled', 'in_progress')")
 
     @api.depends("ticket_id.claim_number", "ticket_id.number", "sequence")
@@ -439,18 +441,23 @@ class ClaimCallback(models.Model):
 
     def _advance_chain(self):
         """Decide what follows each done callback; safe to call again at any time."""
-        for callback in self.filtered(lambda c: c.state == "done" and c.chain_state in (False, "waiting_issues", "next_due")):
+        undecided = (False, "waiting_issues", "next_due")
+        for callback in self.filtered(lambda c: c.state == "done" and c.chain_state in undecided):
             if not callback._needs_followup():
                 callback._end_chain("satisfied", self.env._("Customer satisfied: the callback chain ends."))
             elif callback.open_issue_count:
                 if callback.chain_state != "waiting_issues":
                     callback.chain_state = "waiting_issues"
                     callback._log_on_claim(
-                        self.env._("%(n)s feedback issue(s) open: the next callback follows their resolution.",
-                                   n=callback.open_issue_count)
+                        self.env._(
+                            "%(n)s feedback issue(s) open: the next callback follows their resolution.",
+                            n=callback.open_issue_count,
+                        )
                     )
             elif callback.sequence >= self._get_param("chain_limit", DEFAULT_CHAIN_LIMIT):
-                callback._end_chain("limit_reached", self.env._("Callback limit reached without a satisfied customer."))
+                callback._end_chain(
+                    "limit_reached", self.env._("Callback limit reached without a satisfied customer.")
+                )
                 callback._notify_limit_reached()
             else:
                 callback.chain_state = "next_due"
@@ -466,15 +473,19 @@ class ClaimCallback(models.Model):
         self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             summary=self.env._("Callback limit reached"),
-            note=self.env._("The customer of claim %(claim)s is still not satisfied after %(n)s callbacks.",
-                            claim=self.ticket_id.claim_number, n=self.sequence),
+            note=self.env._(
+                "The customer of claim %(claim)s is still not satisfied after %(n)s callbacks.",
+                claim=self.ticket_id.claim_number,
+                n=self.sequence,
+            ),
             user_id=supervisor.id,
         )
 
     def _schedule_next_callback(self):
         """Create the next callback of the chain unless the claim already has an open one."""
         self.ensure_one()
-        if self.child_ids or self.search_count([("ticket_id", "=", self.ticket_id.id), ("state", "in", OPEN_STATES)]):
+        open_domain = [("ticket_id", "=", self.ticket_id.id), ("state", "in", OPEN_STATES)]
+        if self.child_ids or self.search_count(open_domain):
             self.chain_state = "next_scheduled"
             return self.browse()
         vals = self._assign_least_loaded([self._prepare_next_callback_vals()])
@@ -488,8 +499,11 @@ class ClaimCallback(models.Model):
         self.chain_state = "next_scheduled"
         if created:
             self._log_on_claim(
-                self.env._("Callback #%(seq)s scheduled, due %(due)s.", seq=created.sequence,
-                           due=created.sla_completion_deadline)
+                self.env._(
+                    "Callback #%(seq)s scheduled, due %(due)s.",
+                    seq=created.sequence,
+                    due=created.sla_completion_deadline,
+                )
             )
         return created
 
@@ -513,8 +527,16 @@ class ClaimCallback(models.Model):
         """Safety net: chains whose issues are all resolved, or whose next callback is still due."""
         domain = self._get_chain_actionable_domain()
         batch = self.search(domain, limit=self._get_schedule_batch_size()).try_lock_for_update()
-        batch._advance_chain()
-        self.env["ir.cron"]._commit_progress(len(batch), remaining=self.search_count(domain))
+        failed = []
+        for callback in batch:
+            try:
+                with self.env.cr.savepoint():
+                    callback._advance_chain()
+            except Exception:
+                _logger.exception("Callback %s: its chain's next step failed; retried next run", callback.id)
+                failed.append(callback.id)
+        remaining = self.search_count(domain & Domain("id", "not in", failed))
+        self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
 
     @api.model
     def _get_chain_actionable_domain(self):

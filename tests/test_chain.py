@@ -128,5 +128,5 @@ class TestChain(CallbackCase):
         self.assertFalse(self._open(), "a cancelled next callback is not replaced by the chain")
         nxt.action_reset()
         with mute_logger("odoo.sql_db"), self.assertRaises(pg_errors.UniqueViolation), self.env.cr.savepoint():
-            self.env["claim.callback"].create({"ticket_id": self.claim.id, "sequence": 9, "partner_id": self.customer.id})
+            self.env["claim.callback"].create({"ticket_id": self.claim.id, "sequence": 9})
             self.env.flush_all()

@@ -67,9 +67,8 @@ class TestOutcome(CallbackCase):
         self.assertGreater(other.callback_ids.sentiment_score, 0.2)
 
     def test_outcome_wizard_records_answers_and_issues_through_register_result(self):
-        wizard_form = Form(
-            self.env["claim.callback.outcome"].with_user(self.agent_1).with_context(default_callback_id=self.callback.id)
-        )
+        wizard = self.env["claim.callback.outcome"].with_user(self.agent_1)
+        wizard_form = Form(wizard.with_context(default_callback_id=self.callback.id))
         wizard_form.satisfaction = "5"
         wizard_form.nps = "9"
         wizard_form.feedback = "Great service"

@@ -20,10 +20,9 @@ class TestScript(CallbackCase):
 
     def test_most_specific_script_wins(self):
         routine = self._script(claim_category_id=self.routine.id)
-        routine_vip = self._script(claim_category_id=self.routine.id, partner_category_ids=[(6, 0, self.vip.ids)])
-        routine_vip_zh = self._script(
-            claim_category_id=self.routine.id, partner_category_ids=[(6, 0, self.vip.ids)], lang="zh_TW"
-        )
+        vip = [(6, 0, self.vip.ids)]
+        routine_vip = self._script(claim_category_id=self.routine.id, partner_category_ids=vip)
+        routine_vip_zh = self._script(claim_category_id=self.routine.id, partner_category_ids=vip, lang="zh_TW")
         self._script(lang="zh_TW", channel="phone")  # two weak criteria lose to the category
         self._script(claim_category_id=self.major.id)  # does not match
         claim = self._claim()
@@ -48,7 +47,9 @@ class TestScript(CallbackCase):
     def test_rendering_escapes_markup_and_empties_missing_values(self):
         evil = self.env["res.partner"].create({"name": "<script>alert(1)</script> Lin"})
         claim = self._claim(partner_id=evil.id, policy_number=False)
-        script = self._script(body="Dear {{customer_name}}, policy [{{policy_number}}] {{unknown}} {{claim_number}}\nBye")
+        script = self._script(
+            body="Dear {{customer_name}}, policy [{{policy_number}}] {{unknown}} {{claim_number}}\nBye"
+        )
         html = str(script._render(self.Script._get_placeholder_values(claim, self.agent_1)))
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Lin", html)
         self.assertNotIn("<script>", html)
@@ -57,10 +58,13 @@ class TestScript(CallbackCase):
         self.assertNotIn("{{", html)
         self.assertIn("<br/>Bye", html)
         # No claim at all (an empty preview) renders without error.
-        self.assertIn("Dear ,", str(script._render(self.Script._get_placeholder_values(self.env["helpdesk.ticket"], self.env["res.users"]))))
+        empty = self.Script._get_placeholder_values(self.env["helpdesk.ticket"], self.env["res.users"])
+        self.assertIn("Dear ,", str(script._render(empty)))
 
     def test_script_rendered_in_customer_language(self):
-        self.fallback.update_field_translations("body", {"zh_TW": "{{customer_name}} 您好，您的理賠 {{claim_number}} 已結案。"})
+        self.fallback.update_field_translations(
+            "body", {"zh_TW": "{{customer_name}} 您好，您的理賠 {{claim_number}} 已結案。"}
+        )
         self.customer.lang = "zh_TW"
         claim = self._closed_claims(1)
         self._schedule(claim)
@@ -87,3 +91,11 @@ class TestScript(CallbackCase):
             script.body = "Changed"
         company_b_script = self._script(company_id=self.company_b.id)
         self.assertNotIn(company_b_script, self.Script.with_user(self.agent_1).search([]))
+
+    def test_each_claim_of_a_batch_gets_its_own_script(self):
+        major_script = self._script(claim_category_id=self.major.id)
+        routine_claims = self._closed_claims(3)
+        major_claims = self._closed_claims(2, claim_category_id=self.major.id)
+        self._schedule(routine_claims | major_claims)
+        self.assertEqual(routine_claims.callback_ids.script_id, self.fallback)
+        self.assertEqual(major_claims.callback_ids.script_id, major_script)
