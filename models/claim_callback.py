@@ -120,11 +120,12 @@ class ClaimCallback(models.Model):
         tracking=True,
         help="What the closed loop decided after this callback's result.",
     )
-    script_id = fields.Many2one(
-        "claim.callback.script", compute="_compute_script_id", store=True, readonly=False
-    )
+    # Not stored: choosing it in the first-callback scheduler would cost queries per batch.
+    script_id = fields.Many2one("claim.callback.script", compute="_compute_script_id")
     script_body = fields.Html(compute="_compute_script_body", sanitize=False, string="Call Script")
-    script_question_ids = fields.One2many(related="script_id.question_ids", string="Questions")
+    script_question_ids = fields.Many2many(
+        "claim.callback.script.question", compute="_compute_script_id", string="Questions"
+    )
     attempt_count = fields.Integer(compute="_compute_attempt_count")
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
 
@@ -180,14 +181,12 @@ class ClaimCallback(models.Model):
         Script = self.env["claim.callback.script"]
         found = {}  # batches of callbacks share few distinct criteria
         for callback in self:
-            if callback.state not in OPEN_STATES and callback.script_id:
-                callback.script_id = callback.script_id
-                continue
             ticket = callback.sudo().ticket_id
             key = (ticket.company_id, ticket.claim_category_id, ticket.partner_id.lang, ticket.partner_id.category_id)
             if key not in found:
                 found[key] = Script._find_for(ticket)
             callback.script_id = found[key]
+            callback.script_question_ids = found[key].question_ids
 
     @api.depends("script_id", "ticket_id", "user_id", "partner_id.lang")
     def _compute_script_body(self):
