@@ -8,3 +8,5 @@ from . import claim_reward_entry
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import claim_callback_script
+from . import claim_callback_script_question

@@ -34,6 +34,15 @@ class HelpdeskTicket(models.Model):
         default="none",
     )
 
+    # Feedback issues: problems a customer raised in a callback (closed loop).
+    source_callback_id = fields.Many2one(
+        "claim.callback", string="Raised in Callback", index="btree_not_null", copy=False, ondelete="set null"
+    )
+    is_complaint = fields.Boolean(string="Complaint", copy=False, tracking=True)
+    issue_deadline = fields.Datetime(
+        string="Resolution Due", copy=False, tracking=True, help="The feedback issue's resolution target."
+    )
+
     _claim_number_company_uniq = models.Constraint(
         "UNIQUE(company_id, claim_number)",
         "This claim number is already used in this company.",
@@ -51,7 +60,13 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.callback_count = counts.get(ticket, 0)
 
-    @api.depends("is_claim", "callback_ids.state", "callback_ids.sequence", "callback_ids.satisfaction")
+    @api.depends(
+        "is_claim",
+        "callback_ids.state",
+        "callback_ids.sequence",
+        "callback_ids.satisfaction",
+        "callback_ids.chain_state",
+    )
     def _compute_callback_status(self):
         for ticket in self:
             # "none" only while no callback exists, even a cancelled one: the
@@ -61,8 +76,10 @@ class HelpdeskTicket(models.Model):
                 continue
             live = ticket.callback_ids.filtered(lambda c: c.state != "cancelled")
             last = live.sorted("sequence")[-1:]
-            satisfied = last.state == "done" and last.satisfaction >= 4
-            ticket.callback_status = "satisfied" if satisfied else "pending"
+            if last.chain_state in ("satisfied", "limit_reached"):
+                ticket.callback_status = last.chain_state
+            else:
+                ticket.callback_status = "pending"
 
     @api.constrains("claim_amount", "paid_amount")
     def _check_claim_amounts(self):
@@ -114,7 +131,16 @@ class HelpdeskTicket(models.Model):
         res = super().write(vals)
         if {"stage_id", "is_claim", "partner_id"} & vals.keys():
             self._trigger_callback_scheduling()
+        if "stage_id" in vals:
+            self._resume_callback_chains()
         return res
+
+    def _resume_callback_chains(self):
+        """A resolved feedback issue may let its callback's chain go on."""
+        callbacks = self.filtered(lambda t: t.source_callback_id and t.stage_id.closed).source_callback_id
+        if callbacks:
+            # The chain is the system's: whoever closes the issue may not see the callback.
+            callbacks.sudo()._advance_chain()
 
     def _trigger_callback_scheduling(self):
         """Run the scheduler soon after a claim closes rather than at its next tick."""

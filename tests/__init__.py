@@ -7,3 +7,6 @@ from . import test_views
 from . import test_reward
 from . import test_reward_concurrency
 from . import test_reward_portal
+from . import test_script
+from . import test_outcome
+from . import test_chain

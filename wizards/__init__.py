@@ -1,1 +1,2 @@
 from . import claim_reward_adjust
+from . import claim_callback_outcome

@@ -1,0 +1,110 @@
+import re
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_datetime, html2plaintext
+
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+# Criteria of a script, in order of weight: a script matching on more of them is more specific.
+CRITERIA = ("claim_category_id", "partner_category_ids", "channel", "lang")
+
+
+class ClaimCallbackScript(models.Model):
+    _name = "claim.callback.script"
+    _description = "Callback Script"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10, help="Breaks ties between equally specific scripts.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", index=True, help="Empty: shared by all companies.")
+    claim_category_id = fields.Many2one("claim.category", index="btree_not_null", check_company=True)
+    partner_category_ids = fields.Many2many(
+        "res.partner.category", string="Customer Segments", help="The customer has at least one of these tags."
+    )
+    channel = fields.Selection(selection="_get_channel_selection")
+    lang = fields.Selection("_get_lang_selection", string="Language")
+    body = fields.Text(
+        required=True,
+        translate=True,
+        help="What the agent says. Placeholders: {{customer_name}}, {{claim_number}}, "
+        "{{policy_number}}, {{paid_amount}}, {{closed_date}}, {{agent_name}}, {{company_name}}.",
+    )
+    question_ids = fields.One2many("claim.callback.script.question", "script_id", string="Questions", copy=True)
+    preview_ticket_id = fields.Many2one(
+        "helpdesk.ticket", string="Sample Claim", domain=[("is_claim", "=", True)], copy=False
+    )
+    preview_body = fields.Html(compute="_compute_preview_body", sanitize=False, string="Preview")
+
+    @api.model
+    def _get_channel_selection(self):
+        return self.env["claim.callback.attempt"]._fields["channel"].selection
+
+    @api.model
+    def _get_lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("body", "preview_ticket_id")
+    @api.depends_context("lang")
+    def _compute_preview_body(self):
+        for script in self:
+            ticket = script.preview_ticket_id
+            values = self._get_placeholder_values(ticket, ticket.callback_ids[-1:].user_id or self.env.user)
+            script.preview_body = script._render(values)
+
+    # ------------------------------------------------------------------
+    # Choice and rendering
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_for(self, ticket, channel="phone", lang=None):
+        """The most specific active script matching the claim, or the fallback (no criteria)."""
+        partner = ticket.partner_id
+        lang = lang or partner.lang
+        candidates = self.search(
+            [
+                ("company_id", "in", [False, ticket.company_id.id]),
+                ("claim_category_id", "in", [False, ticket.claim_category_id.id]),
+                ("channel", "in", [False, channel]),
+                ("lang", "in", [False, lang]),
+            ]
+        )
+        candidates = candidates.filtered(
+            lambda s: not s.partner_category_ids or s.partner_category_ids & partner.category_id
+        )
+        if not candidates:
+            return self.browse()
+        return max(candidates, key=lambda s: (s._specificity(), s.company_id.id or 0, -s.sequence, -s.id))
+
+    def _specificity(self):
+        """Bit weights so that the category outweighs everything below it, and so on."""
+        self.ensure_one()
+        return sum(1 << (len(CRITERIA) - i) for i, name in enumerate(CRITERIA) if self[name])
+
+    @api.model
+    def _get_placeholder_values(self, ticket, agent):
+        company = ticket.company_id or self.env.company
+        return {
+            "customer_name": ticket.partner_id.name,
+            "claim_number": ticket.claim_number,
+            "policy_number": ticket.policy_number,
+            "paid_amount": ticket and format_amount(self.env, ticket.paid_amount, company.currency_id),
+            "closed_date": ticket.closed_date and format_datetime(self.env, ticket.closed_date, dt_format="medium"),
+            "agent_name": agent.name,
+            "company_name": company.name,
+        }
+
+    def _render(self, values):
+        """The body as safe HTML: values escaped, unknown or missing placeholders empty."""
+        self.ensure_one()
+
+        def substitute(match):
+            return str(escape(values.get(match.group(1)) or ""))
+
+        text = str(escape(self.body or ""))
+        return Markup(PLACEHOLDER.sub(substitute, text).replace("\n", "<br/>"))
+
+    def _render_text(self, values):
+        return html2plaintext(self._render(values))
