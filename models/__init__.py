@@ -3,3 +3,6 @@ from . import claim_callback
 from . import claim_callback_attempt
 from . import helpdesk_ticket
 from . import res_users
+from . import res_company
+from . import res_config_settings
+from . import claim_callback_kpi
