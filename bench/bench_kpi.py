@@ -76,9 +76,9 @@ def create_data(env, n_claims, n_callbacks):
                                      claim_category_id, partner_id, team_id, stage_id, closed_date,
                                      callback_status, create_date, write_date, create_uid, write_uid)
         SELECT %(company)s, 'Claim ' || i, 'bench', true, %(tag)s || '-' || i, 'POL-' || (i %% 200000),
-               %(category)s, %(p0)s + (i * 7919) %% %(partners)s, %(team)s, %(stage)s,
-               CASE WHEN i <= %(n)s THEN %(start)s::timestamp + (i * interval '2678 seconds') / %(n)s * 1000
-                    ELSE %(start)s::timestamp - ((i - %(n)s) * interval '36720 seconds') END,
+               %(category)s, %(p0)s + (i::bigint * 7919) %% %(partners)s, %(team)s, %(stage)s,
+               CASE WHEN i <= %(n)s THEN %(start)s::timestamp + make_interval(secs => i::float * 2678399 / %(n)s)
+                    ELSE %(start)s::timestamp - make_interval(secs => (i - %(n)s)::float * 36720000 / %(n_old)s) END,
                CASE WHEN i %% 50 = 0 THEN 'opted_out' ELSE 'pending' END,
                %(start)s::timestamp - interval '30 days', now(), %(uid)s, %(uid)s
           FROM generate_series(1, %(n)s + %(n_old)s) i
