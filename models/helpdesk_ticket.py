@@ -45,11 +45,8 @@ class HelpdeskTicket(models.Model):
     )
     # The scheduler's search: closed claims still waiting for their first callback.
     _awaiting_callback_idx = models.Index("(closed_date, id) WHERE is_claim AND callback_status = 'none'")
-    # Monthly KPIs: claims closed per company and month, repeat claims per partner / policy,
-    # feedback issues and complaints opened per company and month.
+    # Monthly KPIs: claims closed per company and month, feedback issues and complaints opened.
     _kpi_closed_idx = models.Index("(company_id, closed_date) WHERE is_claim")
-    _kpi_partner_closed_idx = models.Index("(partner_id, closed_date) WHERE is_claim")
-    _kpi_policy_closed_idx = models.Index("(policy_number, closed_date) WHERE is_claim AND policy_number IS NOT NULL")
     _kpi_feedback_idx = models.Index("(company_id, create_date) WHERE source_callback_id IS NOT NULL OR is_complaint")
 
     @api.depends("callback_ids")

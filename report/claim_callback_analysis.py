@@ -56,12 +56,12 @@ class ClaimCallbackAnalysis(models.Model):
                    COALESCE(a.cost, 0) AS cost,
                    a.channel
               FROM claim_callback cb
-              JOIN helpdesk_ticket t ON t.id = cb.ticket_id
-         LEFT JOIN LATERAL (
-                   SELECT count(*) AS attempt_count, sum(at.cost) AS cost,
+         LEFT JOIN helpdesk_ticket t ON t.id = cb.ticket_id
+         LEFT JOIN (
+                   SELECT at.callback_id, count(*) AS attempt_count, sum(at.cost) AS cost,
                           (array_agg(at.channel ORDER BY at.date DESC, at.id DESC))[1] AS channel
                      FROM claim_callback_attempt at
-                    WHERE at.callback_id = cb.id
-                   ) a ON TRUE
+                 GROUP BY at.callback_id
+                   ) a ON a.callback_id = cb.id
             """
         )
