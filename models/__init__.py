@@ -10,3 +10,4 @@ from . import res_config_settings
 from . import res_partner
 from . import claim_callback_script
 from . import claim_callback_script_question
+from . import claim_callback_kpi

@@ -154,6 +154,9 @@ class ClaimCallback(models.Model):
         "(parent_id) WHERE parent_id IS NOT NULL", "This callback already has a next one."
     )
     _open_due_idx = models.Index("(user_id, sla_completion_deadline) WHERE state IN ('scheduled', 'in_progress')")
+    # Monthly KPIs and their analysis: callbacks completed / started per company and period.
+    _kpi_done_idx = models.Index("(company_id, completed_date) WHERE state = 'done'")
+    _kpi_start_idx = models.Index("(company_id, sla_start_date)")
 
     @api.depends("ticket_id.claim_number", "ticket_id.number", "sequence")
     def _compute_display_name(self):

@@ -40,3 +40,6 @@ class ClaimCallbackAttempt(models.Model):
     note = fields.Text()
 
     _duration_positive = models.Constraint("CHECK(duration >= 0)", "A duration cannot be negative.")
+    # Monthly KPIs: cost per company and period, customer reached per callback.
+    _kpi_cost_idx = models.Index("(company_id, date) INCLUDE (cost)")
+    _kpi_reached_idx = models.Index("(callback_id, date) WHERE outcome = 'reached'")

@@ -33,12 +33,13 @@ class HelpdeskTicket(models.Model):
         index=True,
         default="none",
     )
-
-    # Feedback issues: problems a customer raised in a callback (closed loop).
+    # Feedback issues (SPEC §7): the callback that raised them, and complaints.
     source_callback_id = fields.Many2one(
         "claim.callback", string="Raised in Callback", index="btree_not_null", copy=False, ondelete="set null"
     )
     is_complaint = fields.Boolean(string="Complaint", copy=False, tracking=True)
+
+    # Feedback issues: problems a customer raised in a callback (closed loop).
     issue_deadline = fields.Datetime(
         string="Resolution Due", copy=False, tracking=True, help="The feedback issue's resolution target."
     )
@@ -49,6 +50,9 @@ class HelpdeskTicket(models.Model):
     )
     # The scheduler's search: closed claims still waiting for their first callback.
     _awaiting_callback_idx = models.Index("(closed_date, id) WHERE is_claim AND callback_status = 'none'")
+    # Monthly KPIs: claims closed per company and month, feedback issues and complaints opened.
+    _kpi_closed_idx = models.Index("(company_id, closed_date) WHERE is_claim")
+    _kpi_feedback_idx = models.Index("(company_id, create_date) WHERE source_callback_id IS NOT NULL OR is_complaint")
 
     @api.depends("callback_ids")
     def _compute_callback_count(self):

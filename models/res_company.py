@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -9,3 +10,30 @@ class ResCompany(models.Model):
         digits=(16, 4),
         help="Cost of one redeemed point in the company currency, counted in the programme's cost.",
     )
+    # KPI targets (SPEC §4), percentages; changes are signed.
+    callback_target_coverage = fields.Float(string="Coverage 72 h Target (%)", default=90.0)
+    callback_target_satisfaction = fields.Float(string="Satisfaction Rate Target (%)", default=85.0)
+    callback_target_resolution = fields.Float(string="Issue Resolution 48 h Target (%)", default=70.0)
+    callback_target_complaint_change = fields.Float(string="Complaint Rate Change Target (%)", default=-15.0)
+    callback_target_repeat_change = fields.Float(string="Repeat-Claim Rate Change Target (%)", default=-10.0)
+    callback_baseline_start = fields.Date(
+        string="KPI Baseline Start", help="First day of the period the rate changes are measured against."
+    )
+    callback_baseline_end = fields.Date(string="KPI Baseline End", help="Last day of the baseline period.")
+    callback_budget_monthly = fields.Monetary(string="Monthly Callback Budget", currency_field="currency_id")
+    callback_budget_yearly = fields.Monetary(string="Yearly Callback Budget", currency_field="currency_id")
+    # The highest budget threshold (80 / 100) already alerted, and for which period.
+    callback_budget_alert_month = fields.Date(readonly=True, copy=False)
+    callback_budget_alert_month_level = fields.Integer(readonly=True, copy=False)
+    callback_budget_alert_year = fields.Date(readonly=True, copy=False)
+    callback_budget_alert_year_level = fields.Integer(readonly=True, copy=False)
+
+    @api.constrains("callback_baseline_start", "callback_baseline_end", "callback_budget_monthly", "callback_budget_yearly")
+    def _check_callback_kpi_settings(self):
+        for company in self:
+            if bool(company.callback_baseline_start) != bool(company.callback_baseline_end):
+                raise ValidationError(self.env._("The KPI baseline period needs both a start and an end."))
+            if company.callback_baseline_start and company.callback_baseline_start > company.callback_baseline_end:
+                raise ValidationError(self.env._("The KPI baseline period ends before it starts."))
+            if company.callback_budget_monthly < 0 or company.callback_budget_yearly < 0:
+                raise ValidationError(self.env._("A callback budget cannot be negative."))

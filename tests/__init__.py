@@ -10,3 +10,5 @@ from . import test_reward_portal
 from . import test_script
 from . import test_outcome
 from . import test_chain
+from . import test_kpi
+from . import test_kpi_report

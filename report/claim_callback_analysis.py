@@ -1,0 +1,67 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class ClaimCallbackAnalysis(models.Model):
+    """One row per callback for the pivot and graph views: agent KPIs (completion rate, on-time
+    rate, average satisfaction, attempts per callback) and cost, by month, company, team,
+    category, channel and agent. The rates are 0 / 100 per row: their average is the rate."""
+
+    _name = "claim.callback.analysis"
+    _description = "Callback Analysis"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "callback_id"
+    _depends = {
+        "claim.callback": [
+            "ticket_id", "company_id", "team_id", "user_id", "partner_id", "sla_start_date", "state",
+            "sequence", "satisfaction", "completed_date", "sla_completion_deadline",
+        ],
+        "claim.callback.attempt": ["callback_id", "cost", "channel", "date"],
+        "helpdesk.ticket": ["claim_category_id"],
+    }
+
+    callback_id = fields.Many2one("claim.callback", readonly=True)
+    ticket_id = fields.Many2one("helpdesk.ticket", string="Claim", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
+    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    claim_category_id = fields.Many2one("claim.category", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    channel = fields.Selection(
+        lambda self: self.env["claim.callback.attempt"]._fields["channel"].selection,
+        readonly=True,
+        help="Channel of the last attempt.",
+    )
+    date = fields.Datetime(string="SLA Start", readonly=True, help="Claim closure for a first callback.")
+    state = fields.Selection(lambda self: self.env["claim.callback"]._fields["state"].selection, readonly=True)
+    sequence = fields.Integer(readonly=True, aggregator=False)
+    satisfaction = fields.Float(string="Average Satisfaction", readonly=True, aggregator="avg")
+    completion_rate = fields.Float(string="Completion Rate (%)", readonly=True, aggregator="avg")
+    on_time_rate = fields.Float(string="On-time Rate (%)", readonly=True, aggregator="avg")
+    attempt_count = fields.Float(string="Attempts per Callback", readonly=True, aggregator="avg")
+    cost = fields.Float(readonly=True, aggregator="sum")
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT cb.id, cb.id AS callback_id, cb.ticket_id, cb.company_id, cb.team_id, cb.user_id,
+                   t.claim_category_id, cb.partner_id, cb.sla_start_date AS date, cb.state, cb.sequence,
+                   NULLIF(cb.satisfaction, 0) AS satisfaction,
+                   CASE WHEN cb.state = 'done' THEN 100.0 ELSE 0.0 END AS completion_rate,
+                   CASE WHEN cb.state = 'done' AND cb.completed_date <= cb.sla_completion_deadline
+                        THEN 100.0 ELSE 0.0 END AS on_time_rate,
+                   COALESCE(a.attempt_count, 0) AS attempt_count,
+                   COALESCE(a.cost, 0) AS cost,
+                   a.channel
+              FROM claim_callback cb
+         LEFT JOIN helpdesk_ticket t ON t.id = cb.ticket_id
+         LEFT JOIN (
+                   SELECT at.callback_id, count(*) AS attempt_count, sum(at.cost) AS cost,
+                          (array_agg(at.channel ORDER BY at.date DESC, at.id DESC))[1] AS channel
+                     FROM claim_callback_attempt at
+                 GROUP BY at.callback_id
+                   ) a ON a.callback_id = cb.id
+            """
+        )
