@@ -1,0 +1,1 @@
+from . import claim_sla_rule_preview
