@@ -95,10 +95,10 @@ class ClaimCallback(models.Model):
         help="Empty: the default targets (24 h / 72 h / 48 h in calendar hours).",
     )
     sla_first_contact_status = fields.Selection(
-        SLA_STATUSES, string="First Contact SLA", default="on_track", required=True, tracking=True, copy=False
+        SLA_STATUSES, string="First Contact SLA", default="on_track", required=True, copy=False
     )
     sla_completion_status = fields.Selection(
-        SLA_STATUSES, string="Completion SLA", default="on_track", required=True, tracking=True, copy=False
+        SLA_STATUSES, string="Completion SLA", default="on_track", required=True, copy=False
     )
     sla_first_contact_risk_date = fields.Datetime(string="First Contact At Risk From", readonly=True, copy=False)
     sla_completion_risk_date = fields.Datetime(string="Completion At Risk From", readonly=True, copy=False)
@@ -442,12 +442,12 @@ class ClaimCallback(models.Model):
         deadline = self[f"sla_{target}_deadline"]
         return {f"sla_{target}_status": "met" if not deadline or done_at <= deadline else "missed"}
 
-    def _sla_resume(self, at):
-        """Restart the paused completion clock at `at`: the working time that was
-        left at the pause is counted again from `at`."""
+    def _sla_resume(self, at=None):
+        """Restart the paused completion clock at `at` (default: the time the customer
+        chose): the working time that was left at the pause counts again from then."""
         for callback in self.filtered("sla_paused_since"):
             rule, paused = callback.sla_rule_id, callback.sla_paused_since
-            at = max(at, paused)
+            at = max(at or callback.sla_pause_until, paused)
             vals = {
                 "sla_paused_since": False,
                 "sla_pause_until": False,
@@ -507,7 +507,7 @@ class ClaimCallback(models.Model):
         now = fields.Datetime.now()
         processed = remaining = 0
         steps = [
-            (self, self._sla_resume_domain(now), lambda recs: recs._sla_resume(now)),
+            (self, self._sla_resume_domain(now), lambda recs: recs._sla_resume()),
             *self._sla_transition_steps(now),
             *self.env["helpdesk.ticket"]._sla_transition_steps(now),
             (self, self._sla_escalation_domain("first_contact"), lambda recs: recs._sla_escalate("first_contact")),

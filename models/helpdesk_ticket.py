@@ -44,7 +44,7 @@ class HelpdeskTicket(models.Model):
     sla_resolution_deadline = fields.Datetime(string="Resolution Due", copy=False, readonly=True, tracking=True)
     sla_resolution_risk_date = fields.Datetime(string="Resolution At Risk From", copy=False, readonly=True)
     sla_resolution_status = fields.Selection(
-        SLA_STATUSES, string="Resolution SLA", copy=False, readonly=True, tracking=True
+        SLA_STATUSES, string="Resolution SLA", copy=False, readonly=True
     )
     sla_resolution_escalated = fields.Boolean(copy=False, readonly=True, default=False)
 

@@ -30,7 +30,7 @@ class ClaimSlaRulePreview(models.TransientModel):
         for preview in self:
             ticket, rule = preview.ticket_id, preview.rule_id
             preview.rule_matches = bool(ticket) and rule._matches(ticket)
-            preview.winning_rule_id = ticket and self.env["claim.sla.rule"]._match_tickets(ticket)[ticket.id]
+            preview.winning_rule_id = self.env["claim.sla.rule"]._match_tickets(ticket)[ticket.id] if ticket else False
             (targets,) = rule._plan_targets(
                 [preview.start_date or fields.Datetime.now()], ["first_contact", "completion", "resolution"]
             )
