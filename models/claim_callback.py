@@ -336,7 +336,13 @@ class ClaimCallback(models.Model):
         """
         Ticket = self.env["helpdesk.ticket"]
         domain = Ticket._get_awaiting_first_callback_domain() & Domain(domain or Domain.TRUE)
-        candidates = Ticket.search(domain, limit=limit, order="closed_date, id")
+        # search_fetch: what the callback values and the SLA rule matching read, in the same query
+        candidates = Ticket.search_fetch(
+            domain,
+            ["is_claim", "partner_id", "company_id", "team_id", "closed_date", "claim_category_id", "claim_amount"],
+            limit=limit,
+            order="closed_date, id",
+        )
         if not candidates:
             return 0, 0
         try:
@@ -506,6 +512,9 @@ class ClaimCallback(models.Model):
         """
         now = fields.Datetime.now()
         processed = remaining = 0
+        # No chatter tracking in the cron: statuses are not tracked, and a message per
+        # record would cost a dozen queries each; the escalation activity is the trace.
+        self = self.with_context(tracking_disable=True)  # noqa: PLW0642
         steps = [
             (self, self._sla_resume_domain(now), lambda recs: recs._sla_resume()),
             *self._sla_transition_steps(now),
@@ -627,7 +636,7 @@ class ClaimCallback(models.Model):
         return {
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo"),
             "summary": summary,
             "user_id": user.id,
             "date_deadline": fields.Date.context_today(self),

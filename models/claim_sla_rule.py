@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from pytz import utc
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 # SPEC §7 defaults: with no matching rule the targets are 24 h / 72 h / 48 h in calendar hours.
@@ -160,16 +160,37 @@ class ClaimSlaRule(models.Model):
         )
 
     @api.model
+    @tools.ormcache("company_ids")
+    def _get_active_rule_ids(self, company_ids):
+        # sudo: the same rules apply whoever triggers the matching; cached per registry
+        return tuple(self.sudo().search([("company_id", "in", list(company_ids))]).ids)
+
+    @api.model
     def _match_tickets(self, tickets):
-        """{ticket id: rule or empty} for a batch of claims: one search for the rules,
-        the rest on prefetched data. The most specific rule wins, then the sequence."""
-        rules = self.search([("company_id", "in", tickets.company_id.ids)])
+        """{ticket id: rule or empty} for a batch of claims, without a query per claim
+        (the rule ids are cached). The most specific rule wins, then the sequence."""
+        rules = self.sudo().browse(self._get_active_rule_ids(tuple(sorted(tickets.company_id.ids))))
         ranked = sorted(rules, key=lambda r: (-r._get_specificity(), r.sequence, r.id))
-        tickets.partner_id.category_id  # noqa: B018 prefetch the customers' tags in one go
+        if any(rule.partner_category_ids for rule in ranked):
+            tickets.partner_id.category_id  # noqa: B018 prefetch the customers' tags in one go
         return {
-            ticket.id: next((rule for rule in ranked if rule._matches(ticket)), self.browse())
+            ticket.id: self.browse(next((rule.id for rule in ranked if rule._matches(ticket)), ()))
             for ticket in tickets
         }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"active", "company_id"} & vals.keys():
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Deadlines

@@ -193,7 +193,7 @@ class HelpdeskTicket(models.Model):
                     {
                         "res_model_id": self.env["ir.model"]._get_id(self._name),
                         "res_id": ticket.id,
-                        "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                        "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo"),
                         "summary": self.env._("SLA resolution escalated: %(ticket)s", ticket=ticket.display_name),
                         "user_id": leader.id,
                         "date_deadline": fields.Date.context_today(self),
