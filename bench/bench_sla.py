@@ -64,8 +64,10 @@ def setup(env, tag):
     return team, agent, rule, tickets
 
 
-def insert_callbacks(env, n, team, agent, rule, tickets, now):
-    """N open callbacks: 5 % past their at-risk date, 2 % past their deadline, the rest on track."""
+def insert_callbacks(env, n, team, agent, rule, tickets, now, fixed=False):
+    """N open callbacks: 5 % past their at-risk date, 2 % past their deadline, the rest on track.
+    `fixed`: 500 at risk and 200 breached whatever N (to show the query count does not follow N)."""
+    at_risk, breach = ("g <= 500", "g <= 700") if fixed else ("g %% 100 < 5", "g %% 100 < 7")
     env.cr.execute(
         """
         INSERT INTO claim_callback (
@@ -74,21 +76,21 @@ def insert_callbacks(env, n, team, agent, rule, tickets, now):
             sla_completion_risk_date, sla_completion_deadline,
             sla_first_contact_status, sla_completion_status, sla_first_contact_escalated, sla_completion_escalated,
             create_uid, write_uid, create_date, write_date)
-        SELECT t.id, t.partner_id, t.company_id, %(team)s, %(agent)s, 1 + (g - 1) / %(tickets)s, 'scheduled', '1',
+        SELECT t.id, t.partner_id, t.company_id, %(team)s, %(agent)s, %(seq0)s + (g - 1) / %(tickets)s, 'scheduled', '1',
                %(rule)s, %(now)s - interval '20 hours',
-               CASE WHEN g %% 100 < 5 THEN %(now)s - interval '1 hour'
-                    WHEN g %% 100 < 7 THEN %(now)s - interval '5 hours'
+               CASE WHEN {at_risk} THEN %(now)s - interval '1 hour'
+                    WHEN {breach} THEN %(now)s - interval '5 hours'
                     ELSE %(now)s + interval '10 hours' END,
-               CASE WHEN g %% 100 < 5 THEN %(now)s + interval '4 hours'
-                    WHEN g %% 100 < 7 THEN %(now)s - interval '1 hour'
+               CASE WHEN {at_risk} THEN %(now)s + interval '4 hours'
+                    WHEN {breach} THEN %(now)s - interval '1 hour'
                     ELSE %(now)s + interval '14 hours' END,
                %(now)s + interval '40 hours', %(now)s + interval '52 hours',
                'on_track', 'on_track', false, false, 1, 1, %(now)s, %(now)s
           FROM generate_series(1, %(n)s) g
           JOIN helpdesk_ticket t ON t.id = (%(ticket_ids)s::int[])[1 + (g - 1) %% %(tickets)s]
         RETURNING id
-        """,
-        {"team": team.id, "agent": agent.id, "rule": rule.id, "now": now, "n": n, "tickets": len(tickets),
+        """.format(at_risk=at_risk, breach=breach),
+        {"seq0": 3 + n // len(tickets) if fixed else 2, "team": team.id, "agent": agent.id, "rule": rule.id, "now": now, "n": n, "tickets": len(tickets),
          "ticket_ids": tickets.ids},
     )
     ids = [row[0] for row in env.cr.fetchall()]
@@ -238,8 +240,14 @@ def run_size(env, n, tag):
     out("ratio_naive_to_sla_cron", naive_s / elapsed)
     out("target_le_5s", "PASS" if elapsed <= 5 else "FAIL")
     retire(env, ids)
+    # the same 700 transitions among N open callbacks: the cron's queries must not follow N
+    ids = insert_callbacks(env, n, team, agent, rule, tickets, fields.Datetime.now(), fixed=True)
+    fixed_s, fixed_calls, fixed_queries = bench_cron(env, fields.Datetime.now())
+    out("fixed_700_due_sla_cron_s", fixed_s)
+    out("fixed_700_due_sla_cron_queries", sum(fixed_queries))
+    retire(env, ids)
     print(flush=True)
-    return sum(queries), calls
+    return sum(fixed_queries), fixed_calls
 
 
 def main():
@@ -258,7 +266,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {})
         env = env(context=env["res.users"].context_get())
         results = {n: run_size(env, n, tag) for n in map(int, opts.sizes.split(","))}
-        out("sla_cron_queries_by_n", " ".join(f"{n}={q}({c} calls)" for n, (q, c) in results.items()))
+        out("fixed_700_due_queries_by_n", " ".join(f"{n}={q}({c} calls)" for n, (q, c) in results.items()))
         bench_deadlines(env, tag, opts.deadlines)
 
 
