@@ -178,11 +178,15 @@ def bench_raw_sql(env, ids, users):
             INSERT INTO claim_callback (
                 ticket_id, partner_id, company_id, team_id, user_id, sequence, state,
                 sla_start_date, sla_first_contact_deadline, sla_completion_deadline,
+                sla_first_contact_risk_date, sla_completion_risk_date,
+                sla_first_contact_status, sla_completion_status, priority,
                 create_uid, write_uid, create_date, write_date)
             SELECT t.id, t.partner_id, t.company_id, t.team_id,
                    (%(agents)s::int[])[1 + (row_number() OVER (ORDER BY t.closed_date, t.id) - 1) %% %(n_agents)s],
                    1, 'scheduled', t.closed_date,
                    t.closed_date + interval '24 hours', t.closed_date + interval '72 hours',
+                   t.closed_date + interval '19.2 hours', t.closed_date + interval '57.6 hours',
+                   'on_track', 'on_track', '1',
                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
               FROM helpdesk_ticket t JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
              WHERE t.is_claim AND t.callback_status = 'none' AND t.closed_date IS NOT NULL

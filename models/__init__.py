@@ -11,3 +11,4 @@ from . import res_partner
 from . import claim_callback_script
 from . import claim_callback_script_question
 from . import claim_callback_kpi
+from . import claim_sla_rule

@@ -4,7 +4,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import mute_logger
 
@@ -13,13 +13,20 @@ from ..lib import sentiment as sentiment_lib
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("scheduled", "in_progress")
-# Seed targets (hours) until the SLA rules replace them.
-DEFAULT_FIRST_CONTACT_HOURS = 24
-DEFAULT_COMPLETION_HOURS = 72
-DEFAULT_RESOLUTION_HOURS = 48
 # Closed loop defaults (ir.config_parameter insurance_claim_callback.<key>).
 DEFAULT_CHAIN_LIMIT = 3
 DEFAULT_LOW_SATISFACTION = 3
+SLA_STATUSES = [
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+    ("missed", "Missed"),
+]
+SLA_RUNNING = ("on_track", "at_risk", "breached")
+# The callback's SLA targets and the field that says the target is done.
+SLA_TARGETS = {"first_contact": "first_attempt_date", "completion": "completed_date"}
+PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
 # Batch creation of callbacks must not write one chatter message per record.
 BATCH_CONTEXT = {
     "tracking_disable": True,
@@ -88,6 +95,30 @@ class ClaimCallback(models.Model):
     )
     sla_first_contact_deadline = fields.Datetime(string="First Contact Due", tracking=True)
     sla_completion_deadline = fields.Datetime(string="Completion Due", index=True, tracking=True)
+    sla_rule_id = fields.Many2one(
+        "claim.sla.rule", string="SLA Rule", index="btree_not_null", ondelete="set null", readonly=True,
+        help="Empty: the default targets (24 h / 72 h / 48 h in calendar hours).",
+    )
+    sla_first_contact_status = fields.Selection(
+        SLA_STATUSES, string="First Contact SLA", default="on_track", required=True, copy=False
+    )
+    sla_completion_status = fields.Selection(
+        SLA_STATUSES, string="Completion SLA", default="on_track", required=True, copy=False
+    )
+    sla_first_contact_risk_date = fields.Datetime(string="First Contact At Risk From", readonly=True, copy=False)
+    sla_completion_risk_date = fields.Datetime(string="Completion At Risk From", readonly=True, copy=False)
+    sla_first_contact_escalated = fields.Boolean(readonly=True, copy=False, default=False)
+    sla_completion_escalated = fields.Boolean(readonly=True, copy=False, default=False)
+    sla_paused_since = fields.Datetime(
+        string="SLA Paused Since", readonly=True, copy=False,
+        help="The completion clock stops while the customer asked to be called back later.",
+    )
+    sla_pause_until = fields.Datetime(string="Customer Asked for a Call At", readonly=True, copy=False)
+    sla_paused_hours = fields.Float(
+        string="SLA Paused (hours)", readonly=True, copy=False, help="Total time the completion clock was paused."
+    )
+    priority = fields.Selection(PRIORITIES, default="1", tracking=True)
+    feedback_ticket_ids = fields.One2many("helpdesk.ticket", "source_callback_id", string="Feedback Issues")
     first_attempt_date = fields.Datetime(readonly=True, copy=False)
     completed_date = fields.Datetime(readonly=True, copy=False)
     satisfaction = fields.Integer(readonly=True, copy=False, aggregator="avg")
@@ -157,6 +188,19 @@ class ClaimCallback(models.Model):
     # Monthly KPIs and their analysis: callbacks completed / started per company and period.
     _kpi_done_idx = models.Index("(company_id, completed_date) WHERE state = 'done'")
     _kpi_start_idx = models.Index("(company_id, sla_start_date)")
+    # The SLA cron's searches: running targets of open callbacks, and escalations still to do.
+    _sla_first_contact_idx = models.Index(
+        "(sla_first_contact_risk_date, sla_first_contact_deadline) "
+        "WHERE sla_first_contact_status IN ('on_track', 'at_risk') AND first_attempt_date IS NULL"
+    )
+    _sla_completion_idx = models.Index(
+        "(sla_completion_risk_date, sla_completion_deadline) "
+        "WHERE sla_completion_status IN ('on_track', 'at_risk') AND sla_paused_since IS NULL"
+    )
+    _sla_to_escalate_idx = models.Index(
+        "(id) WHERE (sla_first_contact_status IN ('at_risk', 'breached') AND NOT sla_first_contact_escalated) "
+        "OR (sla_completion_status IN ('at_risk', 'breached') AND NOT sla_completion_escalated)"
+    )
 
     @api.depends("ticket_id.claim_number", "ticket_id.number", "sequence")
     def _compute_display_name(self):
@@ -229,6 +273,11 @@ class ClaimCallback(models.Model):
             if callback.nps and not 0 <= callback.nps <= 10:
                 raise ValidationError(self.env._("NPS must be between 0 and 10."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._add_sla_vals([vals for vals in vals_list if not vals.get("sla_completion_deadline")])
+        return super().create(vals_list)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -285,10 +334,22 @@ class ClaimCallback(models.Model):
     # Stable interface: attempts and results
     # ------------------------------------------------------------------
 
-    def register_attempt(self, channel, outcome, duration=0, note=None):
-        """Log one try to reach the customer; return the new attempt."""
+    def register_attempt(self, channel, outcome, duration=0, note=None, *, callback_at=None):
+        """Log one try to reach the customer; return the new attempt.
+
+        `callback_at`: with the outcome "call back later", the time the customer
+        chose; the completion clock pauses until then or until the next attempt.
+        """
         self.ensure_one()
         self._check_state(OPEN_STATES)
+        callback_at = fields.Datetime.to_datetime(callback_at) if callback_at else None
+        now = fields.Datetime.now()
+        if callback_at and (outcome != "call_back_later" or callback_at <= now):
+            raise ValidationError(
+                self.env._("A call-back time must be in the future and goes with the outcome “Call Back Later”.")
+            )
+        if self.sla_paused_since:
+            self._sla_resume(now)
         attempt = self.env["claim.callback.attempt"].create(
             {
                 "callback_id": self.id,
@@ -302,8 +363,11 @@ class ClaimCallback(models.Model):
         vals = {}
         if not self.first_attempt_date:
             vals["first_attempt_date"] = attempt.date
+            vals.update(self._sla_freeze_vals("first_contact", attempt.date))
         if self.state == "scheduled":
             vals["state"] = "in_progress"
+        if callback_at:
+            vals.update(sla_paused_since=now, sla_pause_until=callback_at)
         if vals:
             self.write(vals)
         return attempt
@@ -319,6 +383,8 @@ class ClaimCallback(models.Model):
         self._check_result_values(satisfaction, nps)
         issues = self._normalize_issues(issues)
         now = fields.Datetime.now()
+        if self.sla_paused_since:
+            self._sla_resume(now)
         vals = {
             "state": "done",
             "satisfaction": satisfaction,
@@ -328,7 +394,10 @@ class ClaimCallback(models.Model):
             "answers": answers,
             "completed_date": now,
             "first_attempt_date": self.first_attempt_date or now,
+            **self._sla_freeze_vals("completion", now),
         }
+        if not self.first_attempt_date:
+            vals.update(self._sla_freeze_vals("first_contact", now))
         vals.update(self._get_sentiment_vals(feedback))
         self.write(vals)
         self._create_feedback_issues(issues)
@@ -379,7 +448,6 @@ class ClaimCallback(models.Model):
             return self.env["helpdesk.ticket"]
         ticket = self.sudo().ticket_id  # agents may not read the claim ticket itself
         complaints_team = self._get_complaints_team()
-        deadline = fields.Datetime.now() + timedelta(hours=self._get_resolution_hours(ticket))
         vals_list = [
             {
                 "name": self.env._("%(claim)s: %(problem)s", claim=ticket.claim_number, problem=issue["name"][:80]),
@@ -390,7 +458,6 @@ class ClaimCallback(models.Model):
                 "user_id": False,
                 "source_callback_id": self.id,
                 "is_complaint": issue["is_complaint"],
-                "issue_deadline": deadline,
             }
             for issue in issues
         ]
@@ -401,11 +468,6 @@ class ClaimCallback(models.Model):
     def _get_complaints_team(self):
         team_id = self._get_param("complaints_team_id", 0)
         return self.env["helpdesk.ticket.team"].sudo().browse(team_id).exists()
-
-    @api.model
-    def _get_resolution_hours(self, ticket):
-        """Feedback issue resolution target in hours (SLA rules may override)."""
-        return DEFAULT_RESOLUTION_HOURS
 
     @api.model
     def _get_param(self, key, default):
@@ -512,8 +574,7 @@ class ClaimCallback(models.Model):
         return created
 
     def _prepare_next_callback_vals(self):
-        start = fields.Datetime.now()
-        first_contact_hours, completion_hours = self._get_sla_hours(self.ticket_id)
+        # its own SLA from now: create() plans the deadlines on the claim's rule
         return {
             "ticket_id": self.ticket_id.id,
             "partner_id": self.partner_id.id,
@@ -521,9 +582,7 @@ class ClaimCallback(models.Model):
             "team_id": self.team_id.id,
             "sequence": self.sequence + 1,
             "parent_id": self.id,
-            "sla_start_date": start,
-            "sla_first_contact_deadline": start + timedelta(hours=first_contact_hours),
-            "sla_completion_deadline": start + timedelta(hours=completion_hours),
+            "sla_start_date": fields.Datetime.now(),
         }
 
     @api.model
@@ -578,7 +637,13 @@ class ClaimCallback(models.Model):
         """
         Ticket = self.env["helpdesk.ticket"]
         domain = Ticket._get_awaiting_first_callback_domain() & Domain(domain or Domain.TRUE)
-        candidates = Ticket.search(domain, limit=limit, order="closed_date, id")
+        # search_fetch: what the callback values and the SLA rule matching read, in the same query
+        candidates = Ticket.search_fetch(
+            domain,
+            ["is_claim", "partner_id", "company_id", "team_id", "closed_date", "claim_category_id", "claim_amount"],
+            limit=limit,
+            order="closed_date, id",
+        )
         if not candidates:
             return 0, 0
         try:
@@ -588,7 +653,6 @@ class ClaimCallback(models.Model):
             _logger.info("Claims scheduled concurrently since this transaction began: retrying later")
             return 0, len(candidates)
         if tickets:
-            tickets.fetch(["is_claim", "closed_date", "partner_id", "company_id", "team_id"])
             self._create_first_callbacks(tickets)
         remaining = Ticket.search_count(domain) if len(candidates) == limit else 0
         return len(tickets), remaining
@@ -613,23 +677,15 @@ class ClaimCallback(models.Model):
 
     @api.model
     def _prepare_first_callback_vals(self, ticket):
-        start = ticket.closed_date
-        first_contact_hours, completion_hours = self._get_sla_hours(ticket)
+        # SLA rule and deadlines are filled by create(), for the whole batch at once.
         return {
             "ticket_id": ticket.id,
             "partner_id": ticket.partner_id.id,
             "company_id": ticket.company_id.id,
             "team_id": ticket.team_id.id,
             "sequence": 1,
-            "sla_start_date": start,
-            "sla_first_contact_deadline": start + timedelta(hours=first_contact_hours),
-            "sla_completion_deadline": start + timedelta(hours=completion_hours),
+            "sla_start_date": ticket.closed_date,
         }
-
-    @api.model
-    def _get_sla_hours(self, ticket):
-        """(first contact, completion) targets in hours for a claim."""
-        return DEFAULT_FIRST_CONTACT_HOURS, DEFAULT_COMPLETION_HOURS
 
     @api.model
     def _assign_least_loaded(self, vals_list):
@@ -666,3 +722,235 @@ class ClaimCallback(models.Model):
                 vals["user_id"] = agent.id
                 load[agent.id] += 1
         return vals_list
+
+    # ------------------------------------------------------------------
+    # SLA: deadlines, pause, statuses, escalation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _add_sla_vals(self, vals_list):
+        """Fill rule, deadlines and at-risk dates in callback values, for a batch:
+        one rule search, one deadline computation per rule."""
+        if not vals_list:
+            return
+        tickets = self.env["helpdesk.ticket"].browse({vals["ticket_id"] for vals in vals_list})
+        matched = self.env["claim.sla.rule"]._match_tickets(tickets)
+        now = fields.Datetime.now()
+        by_rule = {}
+        for vals in vals_list:
+            if "sla_rule_id" not in vals:
+                vals["sla_rule_id"] = matched[vals["ticket_id"]].id
+            vals["sla_start_date"] = vals.get("sla_start_date") or now
+            by_rule.setdefault(vals["sla_rule_id"], []).append(vals)
+        for rule_id, rule_vals in by_rule.items():
+            rule = self.env["claim.sla.rule"].browse(rule_id)
+            starts = [fields.Datetime.to_datetime(vals["sla_start_date"]) for vals in rule_vals]
+            for vals, targets in zip(rule_vals, rule._plan_targets(starts, list(SLA_TARGETS)), strict=True):
+                for target, (deadline, risk_date) in targets.items():
+                    vals[f"sla_{target}_deadline"] = deadline
+                    vals[f"sla_{target}_risk_date"] = risk_date
+
+    def _sla_freeze_vals(self, target, done_at):
+        """Met or missed, once a target is done (a pause has already moved the deadline)."""
+        self.ensure_one()
+        if self[f"sla_{target}_status"] in ("met", "missed"):
+            return {}
+        deadline = self[f"sla_{target}_deadline"]
+        return {f"sla_{target}_status": "met" if not deadline or done_at <= deadline else "missed"}
+
+    def _sla_resume(self, at=None):
+        """Restart the paused completion clock at `at` (default: the time the customer
+        chose): the working time that was left at the pause counts again from then."""
+        for callback in self.filtered("sla_paused_since"):
+            rule, paused = callback.sla_rule_id, callback.sla_paused_since
+            at = max(at or callback.sla_pause_until, paused)
+            vals = {
+                "sla_paused_since": False,
+                "sla_pause_until": False,
+                "sla_paused_hours": callback.sla_paused_hours + (at - paused).total_seconds() / 3600,
+            }
+            for field in ("sla_completion_deadline", "sla_completion_risk_date"):
+                if callback[field] and callback[field] > paused:
+                    vals[field] = rule._plan([(at, rule._work_hours_between(paused, callback[field]))])[0]
+            callback.write(vals)
+
+    def action_recompute_sla(self):
+        """Supervisors: apply the current SLA rules to these callbacks' running targets."""
+        if not self.env.user.has_group("insurance_claim_callback.group_callback_supervisor"):
+            raise AccessError(self.env._("Only callback supervisors can recompute SLA deadlines."))
+        self.check_access("write")
+        fields_to_log = ["sla_rule_id", "sla_first_contact_deadline", "sla_completion_deadline"]
+        for callback in self:
+            before = {name: callback[name] for name in fields_to_log}
+            vals = {"ticket_id": callback.ticket_id.id, "sla_start_date": callback.sla_start_date}
+            self._add_sla_vals([vals])
+            new = {"sla_rule_id": vals["sla_rule_id"]}
+            for target in SLA_TARGETS:
+                if callback[f"sla_{target}_status"] in ("met", "missed"):
+                    continue  # a done target keeps the deadline it was measured against
+                shift = timedelta(hours=callback.sla_paused_hours) if target == "completion" else timedelta()
+                new[f"sla_{target}_deadline"] = vals[f"sla_{target}_deadline"] + shift
+                new[f"sla_{target}_risk_date"] = vals[f"sla_{target}_risk_date"] + shift
+                new[f"sla_{target}_status"] = "on_track"  # the SLA cron re-evaluates it
+            callback.write(new)
+            callback.message_post(
+                body=self.env._(
+                    "SLA recomputed by %(user)s: rule %(old_rule)s → %(new_rule)s, first contact due %(old_fc)s → "
+                    "%(new_fc)s, completion due %(old_c)s → %(new_c)s.",
+                    user=self.env.user.name,
+                    old_rule=before["sla_rule_id"].display_name or self.env._("default"),
+                    new_rule=callback.sla_rule_id.display_name or self.env._("default"),
+                    old_fc=before["sla_first_contact_deadline"],
+                    new_fc=callback.sla_first_contact_deadline,
+                    old_c=before["sla_completion_deadline"],
+                    new_c=callback.sla_completion_deadline,
+                )
+            )
+        return True
+
+    @api.model
+    def _cron_sla_check(self):
+        processed, remaining = self._sla_check(self._get_schedule_batch_size())
+        self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    @api.model
+    def _sla_check(self, limit=500):
+        """One batch of SLA work: resume pauses that ended, move statuses, escalate.
+
+        Each status transition is one search + one write over at most `limit`
+        rows, whatever the number of open callbacks. Returns (processed, remaining).
+        """
+        now = fields.Datetime.now()
+        processed = remaining = 0
+        # No chatter tracking in the cron: statuses are not tracked, and a message per
+        # record would cost a dozen queries each; the escalation activity is the trace.
+        self = self.with_context(tracking_disable=True)  # noqa: PLW0642
+        steps = [
+            (self, self._sla_resume_domain(now), lambda recs: recs._sla_resume()),
+            *self._sla_transition_steps(now),
+            *self.env["helpdesk.ticket"]._sla_transition_steps(now),
+            (self, self._sla_escalation_domain("first_contact"), lambda recs: recs._sla_escalate("first_contact")),
+            (self, self._sla_escalation_domain("completion"), lambda recs: recs._sla_escalate("completion")),
+            (
+                self.env["helpdesk.ticket"],
+                self.env["helpdesk.ticket"]._sla_escalation_domain(),
+                lambda recs: recs._sla_escalate(),
+            ),
+        ]
+        for model, domain, apply, *order in steps:
+            # the order matches the partial indexes: a batch is a short index range scan
+            records = model.search(domain, limit=limit, order=order[0] if order else "id")
+            locked = self._sla_lock(records)
+            if locked:
+                apply(locked)
+            processed += len(locked)
+            if len(records) == limit:
+                remaining += model.search_count(domain)
+        return processed, remaining
+
+    @api.model
+    def _sla_lock(self, records):
+        """Rows a concurrent run holds, or changed since our snapshot, are left to it."""
+        if not records:
+            return records
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                return records.try_lock_for_update()
+        except pg_errors.SerializationFailure:
+            return records.browse()
+
+    @api.model
+    def _sla_resume_domain(self, now):
+        return Domain([("sla_paused_since", "!=", False), ("sla_pause_until", "<=", now)])
+
+    @api.model
+    def _sla_transition_steps(self, now):
+        """(model, domain, apply, order) per target and status transition."""
+        steps = []
+        for target, done_field in SLA_TARGETS.items():
+            running = Domain([("state", "in", OPEN_STATES), (done_field, "=", False)])
+            if target == "completion":
+                running &= Domain("sla_paused_since", "=", False)
+            status, deadline, risk = f"sla_{target}_status", f"sla_{target}_deadline", f"sla_{target}_risk_date"
+            steps += [
+                (
+                    self,
+                    running & Domain([(status, "in", ("on_track", "at_risk")), (deadline, "<", now)]),
+                    lambda recs, status=status: recs.write({status: "breached"}),
+                    f"{risk}, {deadline}, id",
+                ),
+                (
+                    self,
+                    running & Domain([(status, "=", "on_track"), (risk, "<=", now), (deadline, ">=", now)]),
+                    lambda recs, status=status: recs.write({status: "at_risk"}),
+                    f"{risk}, {deadline}, id",
+                ),
+            ]
+        return steps
+
+    @api.model
+    def _sla_escalation_domain(self, target):
+        status, escalated = f"sla_{target}_status", f"sla_{target}_escalated"
+        return Domain([("state", "in", OPEN_STATES), (escalated, "=", False)]) & (
+            Domain(status, "=", "breached")
+            | Domain([(status, "=", "at_risk"), ("sla_rule_id.escalation_trigger", "=", "at_risk")])
+        )
+
+    def _sla_escalate(self, target):
+        """Escalate one target of these callbacks, once: the rule says how."""
+        labels = dict(self._fields[f"sla_{target}_status"]._description_selection(self.env))
+        target_label = self.env._("first contact") if target == "first_contact" else self.env._("completion")
+        activities, to_assign, by_user, by_priority = [], [], {}, {}
+        for callback in self:
+            rule = callback.sla_rule_id
+            leader = callback.team_id.user_id
+            if (not rule or rule.escalation_activity) and leader:
+                activities.append(
+                    callback._sla_activity_vals(
+                        leader,
+                        self.env._(
+                            "SLA %(target)s %(status)s: %(callback)s",
+                            target=target_label,
+                            status=labels[callback[f"sla_{target}_status"]].lower(),
+                            callback=callback.display_name,
+                        ),
+                    )
+                )
+            if rule.escalation_reassign == "supervisor" and leader and leader != callback.user_id:
+                by_user.setdefault(leader.id, self.browse())
+                by_user[leader.id] |= callback
+            elif rule.escalation_reassign == "least_loaded" and callback.team_id:
+                to_assign.append(callback)
+            if rule.escalation_raise_priority and callback.priority != "3":
+                by_priority.setdefault(str(int(callback.priority or "0") + 1), self.browse())
+                by_priority[str(int(callback.priority or "0") + 1)] |= callback
+        if to_assign:
+            vals_list = self._assign_least_loaded(
+                [{"team_id": c.team_id.id, "company_id": c.company_id.id} for c in to_assign]
+            )
+            for callback, vals in zip(to_assign, vals_list, strict=True):
+                if vals.get("user_id") and vals["user_id"] != callback.user_id.id:
+                    by_user.setdefault(vals["user_id"], self.browse())
+                    by_user[vals["user_id"]] |= callback
+        # Activities of the escalation are created as one batch (sudo: the cron's
+        # user may not read the leader; the activity is only a notice).
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        for user_id, callbacks in by_user.items():
+            callbacks.write({"user_id": user_id})
+        for priority, callbacks in by_priority.items():
+            callbacks.write({"priority": priority})
+        for rule, callbacks in self.grouped("sla_rule_id").items():
+            if rule.escalation_mail_template_id:
+                rule.escalation_mail_template_id.send_mail_batch(callbacks.ids)
+        self.write({f"sla_{target}_escalated": True})
+
+    def _sla_activity_vals(self, user, summary):
+        self.ensure_one()
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo"),
+            "summary": summary,
+            "user_id": user.id,
+            "date_deadline": fields.Date.context_today(self),
+        }

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from .claim_callback import SLA_STATUSES
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
@@ -39,10 +41,13 @@ class HelpdeskTicket(models.Model):
     )
     is_complaint = fields.Boolean(string="Complaint", copy=False, tracking=True)
 
-    # Feedback issues: problems a customer raised in a callback (closed loop).
-    issue_deadline = fields.Datetime(
-        string="Resolution Due", copy=False, tracking=True, help="The feedback issue's resolution target."
+    # Their resolution SLA.
+    sla_resolution_deadline = fields.Datetime(string="Resolution Due", copy=False, readonly=True, tracking=True)
+    sla_resolution_risk_date = fields.Datetime(string="Resolution At Risk From", copy=False, readonly=True)
+    sla_resolution_status = fields.Selection(
+        SLA_STATUSES, string="Resolution SLA", copy=False, readonly=True
     )
+    sla_resolution_escalated = fields.Boolean(copy=False, readonly=True, default=False)
 
     _claim_number_company_uniq = models.Constraint(
         "UNIQUE(company_id, claim_number)",
@@ -121,6 +126,7 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_claim_category_vals(vals)
+        self._add_resolution_sla_vals([vals for vals in vals_list if vals.get("source_callback_id")])
         tickets = super().create(vals_list)
         # helpdesk_mgmt stamps closed_date only when a stage changes: a ticket
         # created directly in a closed stage is closed at its creation.
@@ -135,6 +141,8 @@ class HelpdeskTicket(models.Model):
         res = super().write(vals)
         if {"stage_id", "is_claim", "partner_id"} & vals.keys():
             self._trigger_callback_scheduling()
+        if "stage_id" in vals or "closed_date" in vals:
+            self._freeze_resolution_sla()
         if "stage_id" in vals:
             self._resume_callback_chains()
         return res
@@ -145,6 +153,78 @@ class HelpdeskTicket(models.Model):
         if callbacks:
             # The chain is the system's: whoever closes the issue may not see the callback.
             callbacks.sudo()._advance_chain()
+
+    # ------------------------------------------------------------------
+    # Feedback issues: resolution SLA
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _add_resolution_sla_vals(self, vals_list):
+        """Resolution deadline from the ticket's opening, on the raising callback's SLA rule."""
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            rule = self.env["claim.callback"].browse(vals["source_callback_id"]).sla_rule_id
+            (targets,) = rule._plan_targets([now], ["resolution"])
+            vals["sla_resolution_deadline"], vals["sla_resolution_risk_date"] = targets["resolution"]
+            vals["sla_resolution_status"] = "on_track"
+
+    def _freeze_resolution_sla(self):
+        for ticket in self.filtered(
+            lambda t: t.sla_resolution_status in ("on_track", "at_risk", "breached") and t.closed_date
+        ):
+            met = ticket.closed_date <= ticket.sla_resolution_deadline
+            ticket.sla_resolution_status = "met" if met else "missed"
+
+    @api.model
+    def _sla_transition_steps(self, now):
+        """(model, domain, apply) for the resolution target of open feedback issues."""
+        running = Domain([("source_callback_id", "!=", False), ("closed_date", "=", False)])
+        return [
+            (
+                self,
+                running & Domain([("sla_resolution_status", "in", ("on_track", "at_risk")),
+                                  ("sla_resolution_deadline", "<", now)]),
+                lambda recs: recs.write({"sla_resolution_status": "breached"}),
+            ),
+            (
+                self,
+                running & Domain([("sla_resolution_status", "=", "on_track"), ("sla_resolution_risk_date", "<=", now),
+                                  ("sla_resolution_deadline", ">=", now)]),
+                lambda recs: recs.write({"sla_resolution_status": "at_risk"}),
+            ),
+        ]
+
+    @api.model
+    def _sla_escalation_domain(self):
+        return Domain([("source_callback_id", "!=", False), ("closed_date", "=", False),
+                       ("sla_resolution_escalated", "=", False)]) & (
+            Domain("sla_resolution_status", "=", "breached")
+            | Domain([("sla_resolution_status", "=", "at_risk"),
+                      ("source_callback_id.sla_rule_id.escalation_trigger", "=", "at_risk")])
+        )
+
+    def _sla_escalate(self):
+        """Escalate feedback issues once: activity for the team leader, priority raise."""
+        activities = []
+        for ticket in self:
+            rule = ticket.source_callback_id.sla_rule_id
+            leader = ticket.team_id.user_id or ticket.source_callback_id.team_id.user_id
+            if (not rule or rule.escalation_activity) and leader:
+                activities.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(self._name),
+                        "res_id": ticket.id,
+                        "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo"),
+                        "summary": self.env._("SLA resolution escalated: %(ticket)s", ticket=ticket.display_name),
+                        "user_id": leader.id,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+            if rule.escalation_raise_priority and ticket.priority != "3":
+                ticket.priority = str(int(ticket.priority or "0") + 1)
+        # sudo: the cron's user may not read the leader; the activity is only a notice.
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        self.write({"sla_resolution_escalated": True})
 
     def _trigger_callback_scheduling(self):
         """Run the scheduler soon after a claim closes rather than at its next tick."""

@@ -12,3 +12,4 @@ from . import test_outcome
 from . import test_chain
 from . import test_kpi
 from . import test_kpi_report
+from . import test_sla

@@ -51,7 +51,7 @@ class TestOutcome(CallbackCase):
         late, rude = self.callback.feedback_ticket_ids.sorted("id")
         self.assertEqual((late.team_id, late.is_complaint), (self.team, False))
         self.assertEqual((rude.team_id, rude.is_complaint), (complaints, True))
-        self.assertEqual(late.issue_deadline.isoformat(" "), "2026-03-04 10:00:00")
+        self.assertEqual(late.sla_resolution_deadline.isoformat(" "), "2026-03-04 10:00:00")
         self.assertEqual((late.partner_id, late.source_callback_id), (self.customer, self.callback))
         self.assertIn("Payment was late", late.description)
         self.assertTrue(any("2 issue(s) raised" in m.body for m in self.claim.message_ids))
