@@ -3,3 +3,8 @@ from . import claim_callback
 from . import claim_callback_attempt
 from . import helpdesk_ticket
 from . import res_users
+from . import claim_callback_channel
+from . import res_partner
+from . import mail_blacklist
+from . import phone_blacklist
+from . import survey_user_input
