@@ -4,3 +4,7 @@ from . import test_assignment
 from . import test_concurrency
 from . import test_access
 from . import test_views
+from . import test_contact
+from . import test_fallback
+from . import test_questionnaire
+from . import test_cti
