@@ -2,7 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CallbackCase
@@ -86,6 +86,15 @@ class TestContactAttempts(CallbackCase):
         with self.assertRaises(UserError):
             Callback.register_attempt("phone", "reached")
         self.assertFalse(callback.attempt_ids)
+
+    def test_only_agents_of_the_team_log_attempts(self):
+        callback = self._callback()
+        with self.assertRaises(AccessError):
+            callback.with_user(self.agent_other_team).register_attempt("phone", "no_answer")
+        self.assertFalse(callback.attempt_ids)
+        # a team mate may log a call made for the assigned agent
+        attempt = callback.with_user(self.agent_2).register_attempt("phone", "reached")
+        self.assertEqual(attempt.user_id, self.agent_2)
 
     def test_blacklisted_phone_is_never_called(self):
         callback = self._callback(self.customer_be)

@@ -39,6 +39,9 @@ class TestQuestionnaire(CallbackCase, HttpCase):
         answer = self.callback.survey_answer_ids
         self.assertEqual(len(answer), 1)
         self.assertIn(f"answer_token={answer.access_token}", response.headers["Location"])
+        start = self.url_open(response.headers["Location"], headers={"X-Odoo-Database": self.env.cr.dbname})
+        self.assertEqual(start.status_code, 200)
+        self.assertIn("How did we handle your claim?", start.text)
         self.assertEqual(self._get(path).status_code, 303)
         self.assertEqual(len(self.callback.survey_answer_ids), 1, "one answer record per callback")
         self._answer(answer)
