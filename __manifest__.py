@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "security/claim_callback_security.xml",
         "security/claim_callback_channel_security.xml",
+        "security/claim_callback_attempt_security.xml",
         "data/claim_category_data.xml",
         "data/ir_cron_data.xml",
         "views/claim_category_views.xml",

@@ -66,7 +66,7 @@ class CtiWebhookController(http.Controller):
             return self._reply(200, attempt_id=done.id, duplicate=True)
         callback = request.env["claim.callback"].browse(callback_id)
         try:
-            callback.check_access("read")
+            callback.check_access("write")
             callback = callback.exists()
         except (AccessError, MissingError):
             callback = None

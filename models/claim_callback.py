@@ -338,7 +338,7 @@ class ClaimCallback(models.Model):
     def _log_attempts(self, vals_list):
         """Create attempts (one or a batch) and plan what follows each of them."""
         callbacks = self.browse([vals["callback_id"] for vals in vals_list])
-        callbacks.check_access("read")
+        callbacks.check_access("write")  # before anything is written
         attempts = self.env["claim.callback.attempt"].create(vals_list)
         settings = callbacks._get_channel_settings()
         failed = dict(
@@ -355,9 +355,7 @@ class ClaimCallback(models.Model):
             to_write[tuple(sorted(vals.items()))] |= callback
         for vals, group in to_write.items():
             if vals:
-                # sudo: the planning follows from an attempt the user was allowed to log
-                # (an agent of the team, the telephony integration user), whoever owns the callback
-                group.sudo().write(dict(vals))
+                group.write(dict(vals))
         due = [c.fallback_date for c in callbacks if c.fallback_date and not c.fallback_sent_date]
         if due:
             self.env.ref("insurance_claim_callback.ir_cron_send_fallback")._trigger(min(due))

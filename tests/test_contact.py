@@ -87,14 +87,15 @@ class TestContactAttempts(CallbackCase):
             Callback.register_attempt("phone", "reached")
         self.assertFalse(callback.attempt_ids)
 
-    def test_only_agents_of_the_team_log_attempts(self):
+    def test_only_the_assigned_agent_logs_attempts(self):
         callback = self._callback()
         with self.assertRaises(AccessError):
             callback.with_user(self.agent_other_team).register_attempt("phone", "no_answer")
+        with self.assertRaises(AccessError):
+            callback.with_user(self.agent_2).register_attempt("phone", "no_answer")
         self.assertFalse(callback.attempt_ids)
-        # a team mate may log a call made for the assigned agent
-        attempt = callback.with_user(self.agent_2).register_attempt("phone", "reached")
-        self.assertEqual(attempt.user_id, self.agent_2)
+        attempt = callback.with_user(self.agent_1).register_attempt("phone", "reached")
+        self.assertEqual(attempt.user_id, self.agent_1)
 
     def test_blacklisted_phone_is_never_called(self):
         callback = self._callback(self.customer_be)

@@ -14,7 +14,7 @@ class TestTelephony(CallbackCase, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         # the telephony system's user: a team agent that takes no callbacks itself
-        cls.cti_user = cls._user("icc_cti", "insurance_claim_callback.group_callback_agent", callback_capacity=0)
+        cls.cti_user = cls._user("icc_cti", "insurance_claim_callback.group_callback_integration", callback_capacity=0)
         cls.team.user_ids = [(4, cls.cti_user.id)]
         cls.key = cls.env["res.users.apikeys"].with_user(cls.cti_user)._generate(
             None, "CTI", fields.Datetime.now() + timedelta(days=30)
@@ -64,6 +64,14 @@ class TestTelephony(CallbackCase, HttpCase):
         self.assertEqual(again.status_code, 200)
         self.assertEqual(again.json(), {"attempt_id": first.json()["attempt_id"], "duplicate": True})
         self.assertEqual(len(self.callback.attempt_ids), 1, "nothing written twice")
+
+    def test_plain_agent_key_cannot_log_for_a_colleague(self):
+        key = self.env["res.users.apikeys"].with_user(self.agent_2)._generate(
+            None, "agent", fields.Datetime.now() + timedelta(days=1)
+        )
+        body = {"call_id": "C-9", "callback_id": self.callback.id, "result": "BUSY", "duration": 0}
+        self.assertEqual(self._post("/claim_callback/cti/generic", body, key=key).status_code, 404)
+        self.assertFalse(self.callback.attempt_ids)
 
     def test_webhook_rejects_bad_requests(self):
         ok = {"call_id": "C-2", "callback_id": self.callback.id, "result": "ANSWERED", "duration": 60}
