@@ -12,3 +12,7 @@ from . import claim_callback_script
 from . import claim_callback_script_question
 from . import claim_callback_kpi
 from . import claim_sla_rule
+from . import claim_callback_channel
+from . import mail_blacklist
+from . import phone_blacklist
+from . import survey_user_input

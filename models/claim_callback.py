@@ -1,12 +1,15 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
+
+import pytz
 
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import mute_logger
+from odoo.tools import consteq, hmac, mute_logger
 
 from ..lib import sentiment as sentiment_lib
 
@@ -27,6 +30,11 @@ SLA_RUNNING = ("on_track", "at_risk", "breached")
 # The callback's SLA targets and the field that says the target is done.
 SLA_TARGETS = {"first_contact": "first_attempt_date", "completion": "completed_date"}
 PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
+# Phone outcomes that count against the channel's maximum of attempts.
+FAILED_PHONE_OUTCOMES = ("no_answer", "busy")
+# Channels of the fallback message with the questionnaire link.
+FALLBACK_CHANNELS = ("sms", "email")
+SURVEY_LINK_SCOPE = "claim-callback-survey"
 # Batch creation of callbacks must not write one chatter message per record.
 BATCH_CONTEXT = {
     "tracking_disable": True,
@@ -118,7 +126,6 @@ class ClaimCallback(models.Model):
         string="SLA Paused (hours)", readonly=True, copy=False, help="Total time the completion clock was paused."
     )
     priority = fields.Selection(PRIORITIES, default="1", tracking=True)
-    feedback_ticket_ids = fields.One2many("helpdesk.ticket", "source_callback_id", string="Feedback Issues")
     first_attempt_date = fields.Datetime(readonly=True, copy=False)
     completed_date = fields.Datetime(readonly=True, copy=False)
     satisfaction = fields.Integer(readonly=True, copy=False, aggregator="avg")
@@ -170,6 +177,24 @@ class ClaimCallback(models.Model):
     claim_closed_date = fields.Datetime(related="ticket_id.closed_date", string="Claim Closed")
     partner_phone = fields.Char(related="partner_id.phone", string="Phone")
     partner_email = fields.Char(related="partner_id.email", string="Email")
+    partner_phone_formatted = fields.Char(string="Phone Number", compute="_compute_partner_phone_formatted")
+    partner_phone_link = fields.Char(string="Dial", compute="_compute_partner_phone_formatted")
+
+    # Contact planning (channels, windows, retries, fallback).
+    next_attempt_date = fields.Datetime(
+        readonly=True, copy=False, index="btree_not_null",
+        help="When to try the phone again: retry interval, moved into the customer's calling window.",
+    )
+    fallback_date = fields.Datetime(
+        readonly=True, copy=False, index="btree_not_null",
+        help="The phone attempts are exhausted: when the SMS / e-mail with the questionnaire link goes out.",
+    )
+    fallback_sent_date = fields.Datetime(readonly=True, copy=False)
+    survey_expiry_date = fields.Datetime(
+        string="Questionnaire Link Expiry", readonly=True, copy=False,
+        help="Unanswered by then after the fallback message, the callback is unreachable.",
+    )
+    survey_answer_ids = fields.One2many("survey.user_input", "callback_id", string="Questionnaire Answers")
 
     # One first callback per claim, whatever runs the scheduler and however often.
     _first_callback_uniq = models.UniqueIndex(
@@ -246,6 +271,16 @@ class ClaimCallback(models.Model):
                 callback.sudo().ticket_id, callback.user_id
             )
             callback.script_body = script._render(values) if script else False
+    @api.depends("partner_id.phone", "partner_id.country_id")
+    def _compute_partner_phone_formatted(self):
+        for callback in self:
+            partner, number = callback.partner_id, callback.partner_id.phone
+            e164 = partner._phone_format(number=number, country=partner.country_id) if number else False
+            callback.partner_phone_formatted = (
+                partner._phone_format(number=number, country=partner.country_id, force_format="INTERNATIONAL")
+                or number
+            ) if number else False
+            callback.partner_phone_link = f"tel:{e164}" if e164 else False
 
     @api.depends("state", "sla_completion_deadline")
     def _compute_is_overdue(self):
@@ -341,35 +376,15 @@ class ClaimCallback(models.Model):
         chose; the completion clock pauses until then or until the next attempt.
         """
         self.ensure_one()
-        self._check_state(OPEN_STATES)
         callback_at = fields.Datetime.to_datetime(callback_at) if callback_at else None
         now = fields.Datetime.now()
         if callback_at and (outcome != "call_back_later" or callback_at <= now):
             raise ValidationError(
                 self.env._("A call-back time must be in the future and goes with the outcome “Call Back Later”.")
             )
-        if self.sla_paused_since:
-            self._sla_resume(now)
-        attempt = self.env["claim.callback.attempt"].create(
-            {
-                "callback_id": self.id,
-                "channel": channel,
-                "outcome": outcome,
-                "duration": duration or 0,
-                "note": note,
-                "user_id": self.env.user.id,
-            }
-        )
-        vals = {}
-        if not self.first_attempt_date:
-            vals["first_attempt_date"] = attempt.date
-            vals.update(self._sla_freeze_vals("first_contact", attempt.date))
-        if self.state == "scheduled":
-            vals["state"] = "in_progress"
+        attempt = self._log_attempts([self._prepare_attempt_vals(channel, outcome, duration, note)])
         if callback_at:
-            vals.update(sla_paused_since=now, sla_pause_until=callback_at)
-        if vals:
-            self.write(vals)
+            self.write({"sla_paused_since": now, "sla_pause_until": callback_at, "next_attempt_date": callback_at})
         return attempt
 
     def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):
@@ -609,6 +624,290 @@ class ClaimCallback(models.Model):
                 Domain("chain_state", "=", "waiting_issues")
                 & Domain("feedback_ticket_ids", "not any", [("stage_id.closed", "=", False)])
             )
+        )
+    def action_log_attempt(self):
+        """One click per outcome on the form: a phone attempt by the current agent."""
+        self.ensure_one()
+        attempt = self.register_attempt("phone", self.env.context.get("attempt_outcome", "no_answer"))
+        if not attempt.outside_window:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "message": self.env._(
+                    "Logged, but outside the customer's calling window (their local time: %(time)s).",
+                    time=self._to_customer_time(attempt.date).strftime("%H:%M"),
+                ),
+            },
+        }
+
+    def _set_unreachable(self):
+        self._check_state(OPEN_STATES)
+        self.write({"state": "unreachable", "next_attempt_date": False})
+
+    # ------------------------------------------------------------------
+    # Attempts: channels, calling windows, retries
+    # ------------------------------------------------------------------
+
+    def _get_customer_tz(self):
+        self.ensure_one()
+        return self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+
+    def _to_customer_time(self, when):
+        tz = pytz.timezone(self._get_customer_tz())
+        return pytz.utc.localize(when).astimezone(tz).replace(tzinfo=None)
+
+    def _get_channel_settings(self):
+        return self.env["claim.callback.channel"]._get_settings(self.company_id or self.env.company)
+
+    def _prepare_attempt_vals(self, channel, outcome, duration=0, note=None, settings=None, blocked=None):
+        """Check one attempt and return its values (cost and window included)."""
+        self.ensure_one()
+        self._check_state(OPEN_STATES)
+        Attempt = self.env["claim.callback.attempt"]
+        if channel not in dict(Attempt._fields["channel"].selection):
+            raise ValidationError(self.env._("Unknown channel: %(channel)s.", channel=channel))
+        if outcome not in dict(Attempt._fields["outcome"].selection):
+            raise ValidationError(self.env._("Unknown attempt outcome: %(outcome)s.", outcome=outcome))
+        if not isinstance(duration or 0, int) or (duration or 0) < 0:
+            raise ValidationError(self.env._("The duration must be a positive number of seconds."))
+        if blocked is None:
+            blocked = self.partner_id._get_callback_blocked_channels().get(self.partner_id.id, set())
+        if channel in blocked:
+            channels = dict(Attempt._fields["channel"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(customer)s asked not to be contacted by %(channel)s.",
+                    customer=self.partner_id.display_name,
+                    channel=channels[channel],
+                )
+            )
+        setting = (settings or self._get_channel_settings())[self.company_id.id, channel]
+        now = fields.Datetime.now()
+        return {
+            "callback_id": self.id,
+            "channel": channel,
+            "outcome": outcome,
+            "duration": duration or 0,
+            "note": note,
+            "date": now,
+            "user_id": self.env.user.id,
+            "cost": setting.unit_cost,
+            "outside_window": not setting._in_window(now, self._get_customer_tz()),
+            "external_id": self.env.context.get("claim_callback_external_id"),
+        }
+
+    def _log_attempts(self, vals_list):
+        """Create attempts (one or a batch) and plan what follows each of them."""
+        callbacks = self.browse([vals["callback_id"] for vals in vals_list])
+        callbacks.check_access("write")  # before anything is written
+        now = fields.Datetime.now()
+        for paused in callbacks.filtered("sla_paused_since"):
+            paused._sla_resume(now)  # the customer is being contacted again: the clock runs
+        attempts = self.env["claim.callback.attempt"].create(vals_list)
+        settings = callbacks._get_channel_settings()
+        failed = dict(
+            self.env["claim.callback.attempt"]._read_group(
+                [("callback_id", "in", callbacks.ids), ("channel", "=", "phone"),
+                 ("outcome", "in", FAILED_PHONE_OUTCOMES)],
+                ["callback_id"],
+                ["__count"],
+            )
+        )
+        to_write = defaultdict(lambda: self.browse())
+        for callback, attempt in zip(callbacks, attempts):
+            vals = callback._plan_after_attempt(attempt, settings, failed.get(callback, 0))
+            to_write[tuple(sorted(vals.items()))] |= callback
+        for vals, group in to_write.items():
+            if vals:
+                group.write(dict(vals))
+        due = [c.fallback_date for c in callbacks if c.fallback_date and not c.fallback_sent_date]
+        if due:
+            self.env.ref("insurance_claim_callback.ir_cron_send_fallback")._trigger(min(due))
+        return attempts
+
+    def _plan_after_attempt(self, attempt, settings, failed_phone_count):
+        vals = {}
+        if not self.first_attempt_date:
+            vals["first_attempt_date"] = attempt.date
+            vals.update(self._sla_freeze_vals("first_contact", attempt.date))
+        if self.state == "scheduled":
+            vals["state"] = "in_progress"
+        if attempt.channel != "phone":
+            return vals
+        phone = settings[self.company_id.id, "phone"]
+        exhausted = attempt.outcome == "wrong_number" or failed_phone_count >= phone.max_attempts
+        vals["next_attempt_date"] = False
+        if attempt.outcome in (*FAILED_PHONE_OUTCOMES, "call_back_later") and not exhausted:
+            retry_at = attempt.date + timedelta(hours=phone.retry_interval_hours)
+            vals["next_attempt_date"] = phone._next_in_window(retry_at, self._get_customer_tz())
+        if exhausted and not self.fallback_date and not self.fallback_sent_date:
+            vals["fallback_date"] = self._next_fallback_date(attempt.date, settings)
+        return vals
+
+    def _next_fallback_date(self, when, settings, channels=FALLBACK_CHANNELS):
+        """The first moment >= `when` inside the windows of all fallback channels."""
+        tz = self._get_customer_tz()
+        windows = [settings[self.company_id.id, channel] for channel in channels]
+        for _i in range(3):  # windows that do not overlap on a day: settle on the last one
+            for window in windows:
+                when = window._next_in_window(when, tz)
+            if all(window._in_window(when, tz) for window in windows):
+                break
+        return when
+
+    # ------------------------------------------------------------------
+    # Fallback: SMS / e-mail with the questionnaire link
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_fallback(self):
+        batch = self._get_schedule_batch_size()
+        sent, remaining = self._send_fallback_batch(batch)
+        expired = self._expire_fallback_batch(batch)
+        self.env["ir.cron"]._commit_progress(sent + expired, remaining=remaining)
+
+    @api.model
+    def _get_fallback_domain(self):
+        return Domain(
+            [
+                ("state", "in", OPEN_STATES),
+                ("fallback_sent_date", "=", False),
+                ("fallback_date", "<=", fields.Datetime.now()),
+                ("ticket_id.callback_status", "!=", "opted_out"),
+            ]
+        )
+
+    @api.model
+    def _send_fallback_batch(self, limit=500, domain=None):
+        """Send the fallback messages of one batch of due callbacks (rows locked by a
+        concurrent run are skipped). Returns (callbacks processed, remaining)."""
+        domain = self._get_fallback_domain() & Domain(domain or Domain.TRUE)
+        candidates = self.search(domain, limit=limit, order="fallback_date, id")
+        callbacks = candidates.try_lock_for_update()
+        if callbacks:
+            callbacks._send_fallback()
+        remaining = self.search_count(domain) if len(candidates) == limit else 0
+        return len(callbacks), remaining
+
+    def _send_fallback(self):
+        now = fields.Datetime.now()
+        settings = self._get_channel_settings()
+        blocked = self.partner_id._get_callback_blocked_channels()
+        missing = self.partner_id._get_callback_missing_channels()
+        targets = {channel: self.browse() for channel in FALLBACK_CHANNELS}
+        nowhere, later = self.browse(), defaultdict(lambda: self.browse())
+        for callback in self:
+            pid = callback.partner_id.id
+            usable = [c for c in FALLBACK_CHANNELS if c not in blocked.get(pid, set()) | missing.get(pid, {c})]
+            if not usable:
+                nowhere |= callback
+            elif all(settings[callback.company_id.id, c]._in_window(now, callback._get_customer_tz()) for c in usable):
+                for channel in usable:
+                    targets[channel] |= callback
+            else:  # never outside the window: wait for the next opening
+                later[callback._next_fallback_date(now, settings, usable)] |= callback
+        for when, group in later.items():
+            group.write({"fallback_date": when})
+        sending = targets["sms"] | targets["email"]
+        if sending:
+            sending.write({"fallback_sent_date": now, "survey_expiry_date": now + timedelta(days=self._get_survey_link_days())})
+            targets["sms"]._queue_fallback_sms()
+            targets["email"]._queue_fallback_email()
+            self._log_attempts([
+                callback._prepare_attempt_vals(channel, "message_sent", settings=settings, blocked=blocked.get(callback.partner_id.id, set()))
+                for channel in FALLBACK_CHANNELS
+                for callback in targets[channel]
+            ])
+        if nowhere:
+            nowhere._set_unreachable()
+
+    def _queue_fallback_sms(self):
+        if not self:
+            return
+        template = self.env.ref("insurance_claim_callback.sms_template_callback_fallback")
+        bodies = template._render_field("body", self.ids, compute_lang=True)
+        # sudo: the cron user queues the SMS; sms.sms is technical
+        self.env["sms.sms"].sudo().create([
+            {"number": c.partner_id.phone_sanitized, "partner_id": c.partner_id.id, "body": bodies[c.id], "state": "outgoing"}
+            for c in self
+        ])
+        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+
+    def _queue_fallback_email(self):
+        if not self:
+            return
+        template = self.env.ref("insurance_claim_callback.mail_template_callback_fallback")
+        template.send_mail_batch(self.ids)
+
+    @api.model
+    def _expire_fallback_batch(self, limit=500):
+        """Callbacks whose questionnaire link expired unanswered: every channel is exhausted."""
+        expired = self.search(
+            [("state", "in", OPEN_STATES), ("fallback_sent_date", "!=", False),
+             ("survey_expiry_date", "<", fields.Datetime.now())],
+            limit=limit,
+        ).try_lock_for_update()
+        if expired:
+            expired._set_unreachable()
+        return len(expired)
+
+    @api.model
+    def _get_survey_link_days(self):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param("insurance_claim_callback.survey_link_days", 7)
+        )
+
+    # ------------------------------------------------------------------
+    # Questionnaire: signed, expiring per-callback link
+    # ------------------------------------------------------------------
+
+    def _survey_link_signature(self, expiry):
+        self.ensure_one()
+        return hmac(self.env(su=True), SURVEY_LINK_SCOPE, (self.id, int(expiry)))
+
+    def _get_survey_url(self):
+        self.ensure_one()
+        expiry_date = self.survey_expiry_date or (
+            fields.Datetime.now() + timedelta(days=self._get_survey_link_days())
+        )
+        expiry = int(pytz.utc.localize(expiry_date).timestamp())
+        return f"{self.get_base_url()}/claim_callback/survey/{self.id}/{expiry}/{self._survey_link_signature(expiry)}"
+
+    def _check_survey_link(self, expiry, signature):
+        """'ok', or why the link cannot be used: 'invalid', 'expired', 'closed'."""
+        self.ensure_one()
+        if not consteq(str(signature), self._survey_link_signature(expiry)):
+            return "invalid"
+        if int(expiry) < fields.Datetime.now().replace(tzinfo=pytz.utc).timestamp():
+            return "expired"
+        if self.state not in OPEN_STATES or any(a.state == "done" for a in self.survey_answer_ids):
+            return "closed"
+        return "ok"
+
+    def _get_survey_answer(self):
+        """The questionnaire answer of this callback, created on first use."""
+        self.ensure_one()
+        if self.survey_answer_ids:
+            return self.survey_answer_ids[:1]
+        survey = self.env.ref("insurance_claim_callback.survey_callback")
+        return survey._create_answer(partner=self.partner_id, check_attempts=False, callback_id=self.id)
+
+    def _register_survey_result(self, answer):
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            _logger.info("Questionnaire of %s answered after the callback was closed: ignored", self.display_name)
+            return False
+        values = answer._get_callback_values()
+        if not values.get("satisfaction"):
+            return False
+        problems = [line.strip() for line in (values.get("problems") or "").splitlines() if line.strip()]
+        feedback = "\n\n".join(v for v in (values.get("suggestions"), values.get("comments")) if v)
+        return self.register_result(
+            values["satisfaction"], nps=values.get("nps"), feedback=feedback or None, issues=problems or None
         )
 
     # ------------------------------------------------------------------

@@ -38,8 +38,19 @@ class ClaimCallbackAttempt(models.Model):
     duration = fields.Integer(help="Seconds.")
     cost = fields.Float(digits=(16, 4))
     note = fields.Text()
+    outside_window = fields.Boolean(
+        readonly=True, help="Made outside the customer's calling window for this channel (local time)."
+    )
+    external_id = fields.Char(
+        string="External ID", readonly=True, copy=False,
+        help="Id of the call / message in the telephony or messaging system: a duplicate delivery is ignored.",
+    )
 
     _duration_positive = models.Constraint("CHECK(duration >= 0)", "A duration cannot be negative.")
     # Monthly KPIs: cost per company and period, customer reached per callback.
     _kpi_cost_idx = models.Index("(company_id, date) INCLUDE (cost)")
     _kpi_reached_idx = models.Index("(callback_id, date) WHERE outcome = 'reached'")
+    _cost_positive = models.Constraint("CHECK(cost >= 0)", "A cost cannot be negative.")
+    _external_id_uniq = models.UniqueIndex(
+        "(external_id) WHERE external_id IS NOT NULL", "This external attempt was already recorded."
+    )

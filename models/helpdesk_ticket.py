@@ -75,9 +75,17 @@ class HelpdeskTicket(models.Model):
         "callback_ids.sequence",
         "callback_ids.satisfaction",
         "callback_ids.chain_state",
+        "partner_id.callback_opted_out",
     )
     def _compute_callback_status(self):
         for ticket in self:
+            # A customer who refused every channel leaves the programme (and the
+            # coverage denominator), unless already satisfied.
+            if ticket.is_claim and ticket.partner_id.callback_opted_out:
+                satisfied = ticket.callback_ids.filtered(lambda c: c.state == "done" and c.satisfaction >= 4)
+                if not satisfied:
+                    ticket.callback_status = "opted_out"
+                    continue
             # "none" only while no callback exists, even a cancelled one: the
             # scheduler creates the first callback of "none" claims only.
             if not ticket.is_claim or not ticket.callback_ids:

@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+# The channels a partner's phone number / e-mail address reach.
+PHONE_CHANNELS = ("phone", "sms")
+ADDRESS_CHANNELS = ("phone", "sms", "email")
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -37,3 +41,65 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+    callback_consent = fields.Selection(
+        [("granted", "May Be Contacted"), ("refused", "Do Not Contact")],
+        string="Callback Consent",
+        default="granted",
+        required=True,
+        tracking=True,
+        help="Do Not Contact: never called back, on any channel, after a claim.",
+    )
+    callback_opted_out = fields.Boolean(
+        compute="_compute_callback_opted_out",
+        store=True,
+        help="Refused callbacks, or blacklisted both for phone / SMS and for e-mail.",
+    )
+
+    @api.depends("callback_consent", "phone_sanitized", "email_normalized")
+    def _compute_callback_opted_out(self):
+        blocked = self._get_callback_blocked_channels()
+        for partner in self:
+            partner.callback_opted_out = set(ADDRESS_CHANNELS) <= blocked[partner.id]
+
+    def _get_callback_blocked_channels(self):
+        """{partner id: set of channels the partner asked not to be contacted on}."""
+        # sudo: agents need not read the blacklists to know a customer is on them
+        phones = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", [p for p in self.mapped("phone_sanitized") if p])]).mapped("number")
+        )
+        emails = set(
+            self.env["mail.blacklist"].sudo().search([("email", "in", [e for e in self.mapped("email_normalized") if e])]).mapped("email")
+        )
+        result = {}
+        for partner in self:
+            if partner.callback_consent == "refused":
+                result[partner.id] = {"phone", "sms", "email", "wechat", "app"}
+                continue
+            blocked = set()
+            if partner.phone_sanitized and partner.phone_sanitized in phones:
+                blocked.update(PHONE_CHANNELS)
+            if partner.email_normalized and partner.email_normalized in emails:
+                blocked.add("email")
+            result[partner.id] = blocked
+        return result
+
+    def _get_callback_missing_channels(self):
+        """{partner id: channels without an address (no usable number / e-mail)}."""
+        return {
+            partner.id: ({*PHONE_CHANNELS} if not partner.phone_sanitized else set())
+            | ({"email"} if not partner.email_normalized else set())
+            for partner in self
+        }
+
+    @api.model
+    def _recompute_callback_opt_out(self, numbers=(), emails=()):
+        """A blacklist changed: recompute the opt-out of the partners it names."""
+        numbers, emails = [n for n in numbers if n], [e for e in emails if e]
+        if not numbers and not emails:
+            return
+        partners = self.with_context(active_test=False).search(
+            ["|", ("phone_sanitized", "in", numbers), ("email_normalized", "in", emails)]
+        )
+        if partners:
+            self.env.add_to_compute(self._fields["callback_opted_out"], partners)
+            partners.modified(["callback_opted_out"])

@@ -13,3 +13,7 @@ from . import test_chain
 from . import test_kpi
 from . import test_kpi_report
 from . import test_sla
+from . import test_contact
+from . import test_fallback
+from . import test_questionnaire
+from . import test_cti

@@ -1,0 +1,95 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("sms", "SMS"),
+    ("email", "E-mail"),
+    ("wechat", "WeChat"),
+    ("app", "App"),
+]
+# Used when no setting exists for a channel.
+DEFAULTS = {"window_start": 9.0, "window_end": 20.0, "retry_interval_hours": 2.0, "max_attempts": 3, "unit_cost": 0.0}
+
+
+class ClaimCallbackChannel(models.Model):
+    _name = "claim.callback.channel"
+    _description = "Callback Channel Settings"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Selection(CHANNELS, string="Channel", required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", index=True, help="Empty: the setting of every company without its own.")
+    window_start = fields.Float(
+        string="Window Start", default=DEFAULTS["window_start"], help="Local time of the customer (hours)."
+    )
+    window_end = fields.Float(string="Window End", default=DEFAULTS["window_end"], help="Local time of the customer.")
+    retry_interval_hours = fields.Float(string="Retry Interval (hours)", default=DEFAULTS["retry_interval_hours"])
+    max_attempts = fields.Integer(
+        default=DEFAULTS["max_attempts"],
+        help="Failed attempts on this channel before it is exhausted (for the phone: before the fallback).",
+    )
+    unit_cost = fields.Float(digits=(16, 4), help="Cost of one attempt, stored on each attempt.")
+
+    _code_company_uniq = models.UniqueIndex(
+        "(code, COALESCE(company_id, 0))", "There is already a setting for this channel and company."
+    )
+
+    @api.constrains("window_start", "window_end", "retry_interval_hours", "max_attempts", "unit_cost")
+    def _check_values(self):
+        for channel in self:
+            if not 0 <= channel.window_start < channel.window_end <= 24:
+                raise ValidationError(
+                    self.env._("%(channel)s: the calling window must be within 0-24 h and end after it starts.",
+                               channel=channel.name)
+                )
+            if channel.retry_interval_hours < 0 or channel.unit_cost < 0 or channel.max_attempts < 1:
+                raise ValidationError(
+                    self.env._("%(channel)s: retry interval and cost cannot be negative, and at least one attempt "
+                               "is needed.", channel=channel.name)
+                )
+
+    @api.model
+    def _get_settings(self, companies):
+        """{(company id, code): setting} for every channel; a company's own setting wins
+        over the shared one, and a default (unsaved) setting fills the gaps."""
+        rows = self.sudo().search([("company_id", "in", [*companies.ids, False])])
+        settings = {}
+        for company in companies:
+            for code, label in CHANNELS:
+                own = rows.filtered(lambda r, c=code, co=company: r.code == c and r.company_id == co)
+                shared = rows.filtered(lambda r, c=code: r.code == c and not r.company_id)
+                settings[company.id, code] = (own or shared)[:1] or self.new({"name": label, "code": code, **DEFAULTS})
+        return settings
+
+    # ------------------------------------------------------------------
+    # Calling window, in the customer's time zone
+    # ------------------------------------------------------------------
+
+    def _window_bounds(self, local_day):
+        start = datetime.combine(local_day, time()) + timedelta(hours=self.window_start)
+        end = datetime.combine(local_day, time()) + timedelta(hours=self.window_end)
+        return start, end
+
+    def _in_window(self, when, tz_name):
+        """Whether the naive UTC datetime `when` falls in the window of the tz."""
+        local = pytz.utc.localize(when).astimezone(pytz.timezone(tz_name)).replace(tzinfo=None)
+        start, end = self._window_bounds(local.date())
+        return start <= local < end
+
+    def _next_in_window(self, when, tz_name):
+        """The first moment >= `when` (naive UTC) inside the window, as naive UTC."""
+        tz = pytz.timezone(tz_name)
+        local = pytz.utc.localize(when).astimezone(tz).replace(tzinfo=None)
+        start, end = self._window_bounds(local.date())
+        if local < start:
+            local = start
+        elif local >= end:
+            local = self._window_bounds(local.date() + timedelta(days=1))[0]
+        return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)

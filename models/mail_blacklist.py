@@ -1,0 +1,17 @@
+from odoo import api, models
+
+
+class MailBlacklist(models.Model):
+    _inherit = "mail.blacklist"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env["res.partner"]._recompute_callback_opt_out(emails=records.mapped("email"))
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "active" in vals or "email" in vals:
+            self.env["res.partner"]._recompute_callback_opt_out(emails=self.mapped("email"))
+        return res

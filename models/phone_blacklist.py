@@ -1,0 +1,17 @@
+from odoo import api, models
+
+
+class PhoneBlacklist(models.Model):
+    _inherit = "phone.blacklist"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env["res.partner"]._recompute_callback_opt_out(numbers=records.mapped("number"))
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "active" in vals or "number" in vals:
+            self.env["res.partner"]._recompute_callback_opt_out(numbers=self.mapped("number"))
+        return res
