@@ -11,34 +11,17 @@ Figures are printed as `name: value` lines. Messages are queued (sms.sms / mail.
 cron does; Odoo's own SMS / mail queues send them.
 """
 
-import argparse
 import gc
-import resource
-import sys
 import time
 from datetime import timedelta
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
-from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo import fields
+
+from benchlib import odoo_env, out, parser, peak_rss_mb, rss_mb, run_batches
 
 BATCH = 500
 CREATE_BATCH = 1000
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
-
-
-def out(name, value):
-    print(f"{name}: {round(value, 3) if isinstance(value, float) else value}", flush=True)
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 1024 / 1024
 
 
 def create_exhausted_callbacks(env, n, prefix):
@@ -89,19 +72,14 @@ def count_messages(env, callback_ids):
 def bench_batched(env, callback_ids):
     Callback = env["claim.callback"]
     domain = [("id", "in", callback_ids)]
-    queries, rss, remaining, t0 = [], [], None, time.perf_counter()
-    while remaining != 0:
-        q0 = odoo.sql_db.sql_counter
-        processed, remaining = Callback._send_fallback_batch(BATCH, domain)
-        env.flush_all()
-        queries.append(odoo.sql_db.sql_counter - q0)
-        env.cr.commit()
-        env.invalidate_all()
+    rss = []
+
+    def after_batch():
         gc.collect()
         rss.append(rss_mb())
-        if not processed:
-            break
-    return time.perf_counter() - t0, queries, rss
+
+    elapsed, queries, _processed = run_batches(env, lambda: Callback._send_fallback_batch(BATCH, domain), after_batch)
+    return elapsed, queries, rss
 
 
 def bench_naive(env, callback_ids):
@@ -120,20 +98,11 @@ def bench_naive(env, callback_ids):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own_args = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--n", type=int, default=10000, help="callbacks for the batched sender")
-    parser.add_argument("--naive", type=int, default=1000, help="callbacks for the naive baseline")
-    opts = parser.parse_args(own_args)
-    config.parse_config([*odoo_args, "--log-level=warn"], setup_logging=True)
-    registry = Registry(opts.db)
-    tag = time.strftime("%H%M%S")
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env = env(context=env["res.users"].context_get())
+    args = parser(__doc__)
+    args.add_argument("--n", type=int, default=10000, help="callbacks for the batched sender")
+    args.add_argument("--naive", type=int, default=1000, help="callbacks for the naive baseline")
+    with odoo_env(args) as (opts, env):
+        tag = time.strftime("%H%M%S")
         # the calling window is open all day, so that the figures do not depend on the clock
         env["claim.callback.channel"].search([]).write({"window_start": 0.0, "window_end": 24.0})
         env.cr.commit()

@@ -11,14 +11,11 @@ in the same run: compute_month (time, queries) and the pivot's _read_group by ag
 Figures are printed as `name: value` lines.
 """
 
-import argparse
-import sys
 import time
 from datetime import date, datetime
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tools import config
+import benchlib
+from benchlib import odoo_env, out, parser
 
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
@@ -26,20 +23,12 @@ AGENTS = 20
 RUNS = 3
 
 
-def out(name, value):
-    print(f"{name}: {round(value, 3) if isinstance(value, float) else value}", flush=True)
-
-
 def timed(env, func):
-    """(best seconds, queries of that run, result) over RUNS calls."""
+    """(best seconds, queries of that run, result) over RUNS calls; the queries of this cursor only."""
     best = None
     for _ in range(RUNS):
         env.invalidate_all()
-        count0 = env.cr.sql_log_count
-        t0 = time.perf_counter()
-        result = func()
-        elapsed = time.perf_counter() - t0
-        queries = env.cr.sql_log_count - count0
+        result, elapsed, queries = benchlib.timed(func, lambda: env.cr.sql_log_count)
         if best is None or elapsed < best[0]:
             best = (elapsed, queries, result)
     return best
@@ -200,18 +189,11 @@ SELECT cb.user_id, count(*),
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own_args = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--claims", type=int, default=300_000)
-    parser.add_argument("--callbacks", type=int, default=1_000_000)
-    opts = parser.parse_args(own_args)
-    config.parse_config([*odoo_args, "--log-level=warn"], setup_logging=True)
-    registry = Registry(opts.db)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    args = parser(__doc__)
+    args.add_argument("--claims", type=int, default=300_000)
+    args.add_argument("--callbacks", type=int, default=1_000_000)
+    with odoo_env(args, user_context=False) as (opts, env):
+        cr = env.cr
         env.company.partner_id.tz = False  # month edges in UTC, as in the hand-written SQL
         company, setup_s, n_cb, n_att = create_data(env, opts.claims, opts.callbacks)
         out("claims_closed_in_month", opts.claims)

@@ -13,26 +13,11 @@ Figures, as `name: value` lines:
   expiry    _expire_points(batch) + commit until nothing remains, then a rerun (must write 0).
 """
 
-import argparse
-import sys
 import time
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tools import config
+from benchlib import odoo_env, out, parser, run_batches, timed
 
 RULES = 1000  # earn entries are unique per (rule, callback): RULES x CALLBACKS pairs
-
-
-def out(name, value):
-    print(f"{name}: {round(value, 3) if isinstance(value, float) else value}", flush=True)
-
-
-def timed(env, fn):
-    q0, t0 = odoo.sql_db.sql_counter, time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - t0, odoo.sql_db.sql_counter - q0
 
 
 def create_data(env, n_partners, per_partner, tag):
@@ -103,9 +88,9 @@ def bench_balances(env, partners):
     Entry = env["claim.reward.entry"]
     company = env.company
     env.invalidate_all()
-    balances, orm_s, orm_q = timed(env, lambda: Entry._balances(partners, company))
+    balances, orm_s, orm_q = timed(lambda: Entry._balances(partners, company))
     env.invalidate_all()
-    field_values, field_s, field_q = timed(env, lambda: partners.mapped("reward_points"))
+    field_values, field_s, field_q = timed(lambda: partners.mapped("reward_points"))
 
     def raw():
         env.cr.execute(
@@ -114,7 +99,7 @@ def bench_balances(env, partners):
         )
         return dict(env.cr.fetchall())
 
-    raw_balances, raw_s, raw_q = timed(env, raw)
+    raw_balances, raw_s, raw_q = timed(raw)
 
     def raw_same_partners():
         env.cr.execute(
@@ -124,7 +109,7 @@ def bench_balances(env, partners):
         )
         return dict(env.cr.fetchall())
 
-    _, raw_in_s, _ = timed(env, raw_same_partners)
+    _, raw_in_s, _ = timed(raw_same_partners)
     ok = all(balances.get(p, 0) == raw_balances.get(p.id, 0) for p in partners)
     ok = ok and field_values == [raw_balances.get(p.id, 0) for p in partners]
     out("partners", len(partners))
@@ -146,20 +131,7 @@ def bench_expiry(env, batch):
     Entry = env["claim.reward.entry"]
     env.cr.execute("SELECT count(*) FROM claim_reward_entry")
     out("entries", env.cr.fetchone()[0])
-    batches, queries, processed_total = 0, [], 0
-    t0 = time.perf_counter()
-    while True:
-        q0 = odoo.sql_db.sql_counter
-        processed, remaining = Entry._expire_points(batch)
-        env.flush_all()
-        queries.append(odoo.sql_db.sql_counter - q0)
-        env.cr.commit()
-        env.invalidate_all()
-        batches += 1
-        processed_total += processed
-        if not remaining or not processed:
-            break
-    expiry_s = time.perf_counter() - t0
+    expiry_s, queries, processed_total = run_batches(env, lambda: Entry._expire_points(batch))
     env.cr.execute("SELECT count(*), coalesce(sum(points), 0) FROM claim_reward_entry WHERE kind = 'expire'")
     written, points = env.cr.fetchone()
     t1 = time.perf_counter()
@@ -172,7 +144,7 @@ def bench_expiry(env, batch):
     out("expiry_lots_per_s", processed_total / expiry_s if expiry_s else 0.0)
     out("expiry_entries_written", written)
     out("expiry_points_expired", -points)
-    out("expiry_batches", batches)
+    out("expiry_batches", len(queries))
     out("expiry_queries_per_batch_max", max(queries))
     out("expiry_queries_per_batch_avg", sum(queries) / len(queries))
     out("expiry_rerun_result", rerun)
@@ -181,21 +153,12 @@ def bench_expiry(env, batch):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own_args = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--partners", type=int, default=100000)
-    parser.add_argument("--per-partner", type=int, default=10)
-    parser.add_argument("--batch", type=int, default=1000, help="expiry cron batch size")
-    opts = parser.parse_args(own_args)
-    config.parse_config([*odoo_args, "--log-level=warn"], setup_logging=True)
-    registry = Registry(opts.db)
-    tag = time.strftime("%H%M%S")
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env = env(context=env["res.users"].context_get())
+    args = parser(__doc__)
+    args.add_argument("--partners", type=int, default=100000)
+    args.add_argument("--per-partner", type=int, default=10)
+    args.add_argument("--batch", type=int, default=1000, help="expiry cron batch size")
+    with odoo_env(args) as (opts, env):
+        tag = time.strftime("%H%M%S")
         t0 = time.perf_counter()
         partners = create_data(env, opts.partners, opts.per_partner, tag)
         out("create_data_s", time.perf_counter() - t0)

@@ -11,32 +11,21 @@ Figures are printed as `name: value` lines. --trace lists where the queries of
 one scheduler batch come from.
 """
 
-import argparse
 import collections
 import gc
-import resource
-import sys
 import time
 import traceback
 from datetime import timedelta
 
 import odoo
-from odoo import SUPERUSER_ID, api, fields
-from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo import fields
+
+from benchlib import odoo_env, out, parser, peak_rss_mb
 
 BATCH = 500
 CREATE_BATCH = 1000
 AGENTS = 10
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
-
-
-def out(name, value):
-    print(f"{name}: {round(value, 3) if isinstance(value, float) else value}", flush=True)
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def setup_team(env, tag):
@@ -240,20 +229,11 @@ def run_size(env, n, tag, trace):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own_args = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated ticket counts")
-    parser.add_argument("--trace", action="store_true", help="list the queries of the first batch")
-    opts = parser.parse_args(own_args)
-    config.parse_config([*odoo_args, "--log-level=warn"], setup_logging=True)
-    registry = Registry(opts.db)
-    tag = time.strftime("%H%M%S")
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env = env(context=env["res.users"].context_get())
+    args = parser(__doc__)
+    args.add_argument("--sizes", default="1000,10000", help="comma-separated ticket counts")
+    args.add_argument("--trace", action="store_true", help="list the queries of the first batch")
+    with odoo_env(args) as (opts, env):
+        tag = time.strftime("%H%M%S")
         per_size = {n: run_size(env, n, tag, opts.trace) for n in map(int, opts.sizes.split(","))}
     avgs = {n: sum(q) / len(q) for n, q in per_size.items()}
     out("queries_per_batch_avg_by_n", " ".join(f"{n}={a:.1f}" for n, a in avgs.items()))

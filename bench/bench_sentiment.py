@@ -7,6 +7,8 @@ import importlib.util
 import pathlib
 import time
 
+from benchlib import out
+
 HERE = pathlib.Path(__file__).resolve().parent
 spec = importlib.util.spec_from_file_location("icc_sentiment", HERE.parent / "lib" / "sentiment.py")
 sentiment = importlib.util.module_from_spec(spec)
@@ -27,20 +29,20 @@ def main():
     t0 = time.perf_counter()
     for lang in ("zh", "en"):
         sentiment.get_engine(lang)
-    print(f"engines_load_s: {time.perf_counter() - t0:.2f}")
+    out("engines_load_s", f"{time.perf_counter() - t0:.2f}")
     for lang in ("zh", "en"):
         subset = [r for r in rows if r[0] == lang]
         results = sentiment.analyze([r[2] for r in subset])
         hits = sum(label == r[1] for (_score, label), r in zip(results, subset, strict=True))
         detected = sum(sentiment.detect_language(r[2]) == lang for r in subset)
-        print(f"accuracy_{lang}: {100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
-        print(f"language_detection_{lang}: {100 * detected / len(subset):.1f} %")
+        out(f"accuracy_{lang}", f"{100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
+        out(f"language_detection_{lang}", f"{100 * detected / len(subset):.1f} %")
     holdout = load_set("sentiment_holdout.tsv")
     for lang in ("zh", "en"):
         subset = [r for r in holdout if r[0] == lang]
         results = sentiment.analyze([r[2] for r in subset])
         hits = sum(label == r[1] for (_score, label), r in zip(results, subset, strict=True))
-        print(f"holdout_accuracy_{lang}: {100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
+        out(f"holdout_accuracy_{lang}", f"{100 * hits / len(subset):.1f} %  ({hits}/{len(subset)})")
     texts = [r[2] for r in rows] * 50
     # Baseline in the same run: the plain SnowNLP pipeline (its own segmenter), on a sample.
     from snownlp import SnowNLP
@@ -49,15 +51,15 @@ def main():
     t0 = time.perf_counter()
     for text in sample:
         SnowNLP(text).sentiments
-    print(f"baseline_snownlp_plain_texts_per_s: {len(sample) / (time.perf_counter() - t0):.0f}")
+    out("baseline_snownlp_plain_texts_per_s", f"{len(sample) / (time.perf_counter() - t0):.0f}")
     for lang in ("zh", "en"):
         batch = [t for t in texts if sentiment.detect_language(t) == lang]
         t0 = time.perf_counter()
         sentiment.get_engine(lang).scores(batch)
-        print(f"throughput_{lang}_texts_per_s: {len(batch) / (time.perf_counter() - t0):.0f}")
+        out(f"throughput_{lang}_texts_per_s", f"{len(batch) / (time.perf_counter() - t0):.0f}")
     t0 = time.perf_counter()
     sentiment.analyze(texts)
-    print(f"throughput_mixed_texts_per_s: {len(texts) / (time.perf_counter() - t0):.0f}  ({len(texts)} texts)")
+    out("throughput_mixed_texts_per_s", f"{len(texts) / (time.perf_counter() - t0):.0f}  ({len(texts)} texts)")
 
 
 if __name__ == "__main__":

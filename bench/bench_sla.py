@@ -13,23 +13,16 @@ set_sla() on the same tickets and business-hours calendar, when that addon is in
 Figures are printed as `name: value` lines.
 """
 
-import argparse
-import sys
 import time
 from datetime import timedelta
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
-from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo import fields
+
+from benchlib import odoo_env, out, parser, run_batches
 
 BATCH = 500
 TICKETS = 1000  # the callbacks are spread over this many claims (sequence 1..N/TICKETS)
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
-
-
-def out(name, value):
-    print(f"{name}: {round(value, 3) if isinstance(value, float) else value}", flush=True)
 
 
 def setup(env, tag):
@@ -127,20 +120,8 @@ def snapshot(env, ids):
 
 
 def bench_cron(env, now):
-    Callback = env["claim.callback"]
-    calls, queries = 0, []
-    t0 = time.perf_counter()
-    while True:
-        q0 = odoo.sql_db.sql_counter
-        processed, remaining = Callback._sla_check(BATCH)
-        env.flush_all()
-        queries.append(odoo.sql_db.sql_counter - q0)
-        env.cr.commit()
-        env.invalidate_all()
-        calls += 1
-        if not remaining or not processed:
-            break
-    return time.perf_counter() - t0, calls, queries
+    elapsed, queries, _processed = run_batches(env, lambda: env["claim.callback"]._sla_check(BATCH))
+    return elapsed, len(queries), queries
 
 
 def bench_naive(env, ids, now):
@@ -251,20 +232,11 @@ def run_size(env, n, tag):
 
 
 def main():
-    argv = sys.argv[1:]
-    odoo_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own_args = argv[: argv.index("--")] if "--" in argv else argv
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated open-callback counts")
-    parser.add_argument("--deadlines", type=int, default=2000, help="tickets for the deadline comparison")
-    opts = parser.parse_args(own_args)
-    config.parse_config([*odoo_args, "--log-level=warn"], setup_logging=True)
-    registry = Registry(opts.db)
-    tag = time.strftime("%H%M%S")
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env = env(context=env["res.users"].context_get())
+    args = parser(__doc__)
+    args.add_argument("--sizes", default="10000,100000", help="comma-separated open-callback counts")
+    args.add_argument("--deadlines", type=int, default=2000, help="tickets for the deadline comparison")
+    with odoo_env(args) as (opts, env):
+        tag = time.strftime("%H%M%S")
         results = {n: run_size(env, n, tag) for n in map(int, opts.sizes.split(","))}
         out("fixed_700_due_queries_by_n", " ".join(f"{n}={q}({c} calls)" for n, (q, c) in results.items()))
         bench_deadlines(env, tag, opts.deadlines)

@@ -2,10 +2,6 @@
 # Benchmarks the reward ledger (balances, expiry cron) on a fresh database (no demo data).
 # Usage: bash bench/run_bench_reward.sh [--partners 100000] [--per-partner 10] [--batch 1000]
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-. tools/setup
-DB="${ICC_BENCH_DB:-${ICC_DB_PREFIX:-icc}_bench}"
-dropdb --if-exists "$DB" >/dev/null
-"${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" -i insurance_claim_callback --stop-after-init \
-    --log-level=warn
+. "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
+bench_db
 exec "$PY" bench/bench_reward.py --db "$DB" "$@" -- "${ODOO_ARGS[@]}"

@@ -115,8 +115,8 @@ class ClaimCallback(models.Model):
     )
     sla_first_contact_risk_date = fields.Datetime(string="First Contact At Risk From", readonly=True, copy=False)
     sla_completion_risk_date = fields.Datetime(string="Completion At Risk From", readonly=True, copy=False)
-    sla_first_contact_escalated = fields.Boolean(readonly=True, copy=False, default=False)
-    sla_completion_escalated = fields.Boolean(readonly=True, copy=False, default=False)
+    sla_first_contact_escalated = fields.Boolean(string="First Contact Escalated", readonly=True, copy=False, default=False)
+    sla_completion_escalated = fields.Boolean(string="Completion Escalated", readonly=True, copy=False, default=False)
     sla_paused_since = fields.Datetime(
         string="SLA Paused Since", readonly=True, copy=False,
         help="The completion clock stops while the customer asked to be called back later.",

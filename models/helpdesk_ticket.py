@@ -47,7 +47,7 @@ class HelpdeskTicket(models.Model):
     sla_resolution_status = fields.Selection(
         SLA_STATUSES, string="Resolution SLA", copy=False, readonly=True
     )
-    sla_resolution_escalated = fields.Boolean(copy=False, readonly=True, default=False)
+    sla_resolution_escalated = fields.Boolean(string="Resolution Escalated", copy=False, readonly=True, default=False)
 
     _claim_number_company_uniq = models.Constraint(
         "UNIQUE(company_id, claim_number)",
