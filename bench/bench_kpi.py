@@ -53,8 +53,9 @@ def create_data(env, n_claims, n_callbacks):
     }
     t0 = time.perf_counter()
     cr.execute("""
-        INSERT INTO res_partner (name, active, type, create_date, write_date)
-        SELECT 'KPI bench customer ' || i, true, 'contact', now(), now() FROM generate_series(1, %(partners)s) i
+        INSERT INTO res_partner (name, active, type, callback_consent, create_date, write_date)
+        SELECT 'KPI bench customer ' || i, true, 'contact', 'granted', now(), now()
+          FROM generate_series(1, %(partners)s) i
         RETURNING id
     """, params)
     params["partner_ids"] = [r[0] for r in cr.fetchall()]
@@ -79,8 +80,8 @@ def create_data(env, n_claims, n_callbacks):
     cr.execute("""
         INSERT INTO claim_callback (ticket_id, company_id, team_id, user_id, partner_id, sequence, state,
                                     sla_start_date, sla_first_contact_deadline, sla_completion_deadline,
-                                    first_attempt_date, completed_date, satisfaction, create_date, write_date,
-                                    create_uid, write_uid)
+                                    first_attempt_date, completed_date, satisfaction, sla_first_contact_status,
+                                    sla_completion_status, create_date, write_date, create_uid, write_uid)
         SELECT t.id, t.company_id, t.team_id, (%(users)s::int[])[1 + t.id %% %(n_users)s], t.partner_id, s.seq,
                CASE WHEN t.id %% 10 < 7 THEN 'done' ELSE 'in_progress' END,
                t.closed_date + (s.seq - 1) * interval '3 days', t.closed_date + interval '24 hours',
@@ -88,7 +89,7 @@ def create_data(env, n_claims, n_callbacks):
                t.closed_date + (t.id %% 30) * interval '1 hour',
                CASE WHEN t.id %% 10 < 7 THEN t.closed_date + (s.seq - 1) * interval '3 days'
                                            + (t.id %% 90) * interval '1 hour' END,
-               CASE WHEN t.id %% 10 < 7 THEN 1 + t.id %% 5 ELSE 0 END,
+               CASE WHEN t.id %% 10 < 7 THEN 1 + t.id %% 5 ELSE 0 END, 'on_track', 'on_track',
                now(), now(), %(uid)s, %(uid)s
           FROM helpdesk_ticket t
           JOIN LATERAL (SELECT 1 AS seq UNION ALL

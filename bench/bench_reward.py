@@ -42,8 +42,9 @@ def create_data(env, n_partners, per_partner, tag):
     )
     cr.commit()
     cr.execute(
-        """INSERT INTO res_partner (name, active, type, is_company, create_date, write_date, create_uid, write_uid)
-           SELECT 'Bench ' || %s || ' ' || g, true, 'contact', false, now(), now(), 1, 1
+        """INSERT INTO res_partner (name, active, type, is_company, callback_consent, create_date, write_date,
+                                   create_uid, write_uid)
+           SELECT 'Bench ' || %s || ' ' || g, true, 'contact', false, 'granted', now(), now(), 1, 1
              FROM generate_series(1, %s) g RETURNING id""",
         [tag, n_partners],
     )
