@@ -75,7 +75,8 @@ def create_data(env, n_claims, n_callbacks):
     """, params)
     cr.execute("SELECT min(id) FROM helpdesk_ticket WHERE claim_number = %s", [f"{params['tag']}-1"])
     params["t0"] = cr.fetchone()[0]
-    # first callback of every claim (March claims: varied outcomes), then follow-ups of March claims
+    # first callback of every claim (March claims: varied outcomes), then follow-ups of March claims;
+    # follow-ups are done, so a claim never has two open callbacks
     params["extra"] = max(n_callbacks - n_claims, 0)
     cr.execute("""
         INSERT INTO claim_callback (ticket_id, company_id, team_id, user_id, partner_id, sequence, state,
@@ -83,13 +84,13 @@ def create_data(env, n_claims, n_callbacks):
                                     first_attempt_date, completed_date, satisfaction, sla_first_contact_status,
                                     sla_completion_status, create_date, write_date, create_uid, write_uid)
         SELECT t.id, t.company_id, t.team_id, (%(users)s::int[])[1 + t.id %% %(n_users)s], t.partner_id, s.seq,
-               CASE WHEN t.id %% 10 < 7 THEN 'done' ELSE 'in_progress' END,
+               CASE WHEN t.id %% 10 < 7 OR s.seq > 1 THEN 'done' ELSE 'in_progress' END,
                t.closed_date + (s.seq - 1) * interval '3 days', t.closed_date + interval '24 hours',
                t.closed_date + interval '72 hours',
                t.closed_date + (t.id %% 30) * interval '1 hour',
-               CASE WHEN t.id %% 10 < 7 THEN t.closed_date + (s.seq - 1) * interval '3 days'
+               CASE WHEN t.id %% 10 < 7 OR s.seq > 1 THEN t.closed_date + (s.seq - 1) * interval '3 days'
                                            + (t.id %% 90) * interval '1 hour' END,
-               CASE WHEN t.id %% 10 < 7 THEN 1 + t.id %% 5 ELSE 0 END, 'on_track', 'on_track',
+               CASE WHEN t.id %% 10 < 7 OR s.seq > 1 THEN 1 + t.id %% 5 ELSE 0 END, 'on_track', 'on_track',
                now(), now(), %(uid)s, %(uid)s
           FROM helpdesk_ticket t
           JOIN LATERAL (SELECT 1 AS seq UNION ALL

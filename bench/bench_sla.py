@@ -21,11 +21,11 @@ from odoo import fields
 from benchlib import odoo_env, out, parser, run_batches
 
 BATCH = 500
-TICKETS = 1000  # the callbacks are spread over this many claims (sequence 1..N/TICKETS)
+TICKETS = 1000  # claims made through the ORM; the others are SQL copies (one open callback per claim)
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
 
 
-def setup(env, tag):
+def setup(env, tag, n):
     group = env.ref("insurance_claim_callback.group_callback_agent")
     Users = env["res.users"].with_context(**NO_MAIL, no_reset_password=True)
     leader, agent = Users.create(
@@ -53,8 +53,30 @@ def setup(env, tag):
             for i in range(TICKETS)
         ]
     )
+    tickets |= clone_tickets(env, tickets, n - len(tickets))
     env.cr.commit()
     return team, agent, rule, tickets
+
+
+def clone_tickets(env, tickets, count):
+    """`count` more claims, SQL copies of `tickets` with their own claim numbers."""
+    if count <= 0:
+        return tickets.browse()
+    env.flush_all()
+    env.cr.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = 'helpdesk_ticket' AND column_name NOT IN ('id', 'claim_number')"
+    )
+    columns = [name for (name,) in env.cr.fetchall()]
+    env.cr.execute(
+        f"""INSERT INTO helpdesk_ticket ({", ".join(f'"{c}"' for c in columns)}, claim_number)
+            SELECT {", ".join(f't."{c}"' for c in columns)}, t.claim_number || '-' || g
+              FROM generate_series(1, %s) g
+              JOIN helpdesk_ticket t ON t.id = (%s::int[])[1 + (g - 1) %% %s]
+            RETURNING id""",
+        [count, tickets.ids, len(tickets)],
+    )
+    return tickets.browse([row[0] for row in env.cr.fetchall()])
 
 
 def insert_callbacks(env, n, team, agent, rule, tickets, now, fixed=False):
@@ -200,7 +222,7 @@ def bench_deadlines(env, tag, n):
 
 
 def run_size(env, n, tag):
-    team, agent, rule, tickets = setup(env, f"{tag}-{n}")
+    team, agent, rule, tickets = setup(env, f"{tag}-{n}", n)
     now = fields.Datetime.now()
     ids = insert_callbacks(env, n, team, agent, rule, tickets, now)
     out("n_open_callbacks", n)
