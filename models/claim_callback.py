@@ -3,8 +3,8 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
-
 import requests
+
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
