@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
+import requests
 
 from psycopg2 import errors as pg_errors
 
@@ -12,6 +13,7 @@ from odoo.fields import Domain
 from odoo.tools import consteq, hmac, mute_logger
 
 from ..lib import sentiment as sentiment_lib
+from .claim_callback_channel import WEBHOOK_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
 FAILED_PHONE_OUTCOMES = ("no_answer", "busy")
 # Channels of the fallback message with the questionnaire link.
 FALLBACK_CHANNELS = ("sms", "email")
+# ... and the insurer's app / WeChat, when their channel has a webhook.
+MESSAGE_CHANNELS = FALLBACK_CHANNELS + WEBHOOK_CHANNELS
 SURVEY_LINK_SCOPE = "claim-callback-survey"
 # Batch creation of callbacks must not write one chatter message per record.
 BATCH_CONTEXT = {
@@ -798,11 +802,13 @@ class ClaimCallback(models.Model):
         settings = self._get_channel_settings()
         blocked = self.partner_id._get_callback_blocked_channels()
         missing = self.partner_id._get_callback_missing_channels()
-        targets = {channel: self.browse() for channel in FALLBACK_CHANNELS}
+        targets = {channel: self.browse() for channel in MESSAGE_CHANNELS}
         nowhere, later = self.browse(), defaultdict(lambda: self.browse())
         for callback in self:
-            pid = callback.partner_id.id
-            usable = [c for c in FALLBACK_CHANNELS if c not in blocked.get(pid, set()) | missing.get(pid, {c})]
+            pid, cid = callback.partner_id.id, callback.company_id.id
+            unset = {c for c in WEBHOOK_CHANNELS if not settings[cid, c].webhook_url}
+            skip = blocked.get(pid, set()) | missing.get(pid, set(MESSAGE_CHANNELS)) | unset
+            usable = [c for c in MESSAGE_CHANNELS if c not in skip]
             if not usable:
                 nowhere |= callback
             elif all(settings[callback.company_id.id, c]._in_window(now, callback._get_customer_tz()) for c in usable):
@@ -812,14 +818,18 @@ class ClaimCallback(models.Model):
                 later[callback._next_fallback_date(now, settings, usable)] |= callback
         for when, group in later.items():
             group.write({"fallback_date": when})
-        sending = targets["sms"] | targets["email"]
+        sending = self.browse().union(*targets.values())
         if sending:
             sending.write({"fallback_sent_date": now, "survey_expiry_date": now + timedelta(days=self._get_survey_link_days())})
             targets["sms"]._queue_fallback_sms()
             targets["email"]._queue_fallback_email()
+            outcomes = self._post_fallback_webhooks(targets, settings)
             self._log_attempts([
-                callback._prepare_attempt_vals(channel, "message_sent", settings=settings, blocked=blocked.get(callback.partner_id.id, set()))
-                for channel in FALLBACK_CHANNELS
+                callback._prepare_attempt_vals(
+                    channel, outcomes.get((callback.id, channel), "message_sent"),
+                    settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
+                )
+                for channel in MESSAGE_CHANNELS
                 for callback in targets[channel]
             ])
         if nowhere:
@@ -842,6 +852,37 @@ class ClaimCallback(models.Model):
             return
         template = self.env.ref("insurance_claim_callback.mail_template_callback_fallback")
         template.send_mail_batch(self.ids)
+
+    def _post_fallback_webhooks(self, targets, settings):
+        """Post the questionnaire message to the app / WeChat webhooks; returns
+        {(callback id, channel): outcome}. A failed post is only an attempt outcome."""
+        webhook_targets = self.browse().union(*(targets[c] for c in WEBHOOK_CHANNELS))
+        if not webhook_targets:
+            return {}
+        # the SMS text: short, in the customer's language, with the link
+        template = self.env.ref("insurance_claim_callback.sms_template_callback_fallback")
+        texts = template._render_field("body", webhook_targets.ids, compute_lang=True)
+        outcomes = {}
+        with requests.Session() as session:
+            for channel in WEBHOOK_CHANNELS:
+                for callback in targets[channel]:
+                    payload = callback._prepare_webhook_payload(channel, texts[callback.id])
+                    posted = settings[callback.company_id.id, channel]._post_webhook(payload, session)
+                    outcomes[callback.id, channel] = "message_sent" if posted else "message_failed"
+        return outcomes
+
+    def _prepare_webhook_payload(self, channel, text):
+        self.ensure_one()
+        return {
+            "message_id": f"claim-callback-{self.id}-{channel}",  # lets the app ignore a repeated delivery
+            "callback_id": self.id,
+            "claim_number": self.claim_number or self.ticket_id.number,
+            "partner_id": self.partner_id.id,
+            "partner_ref": self.partner_id.ref or None,
+            "channel": channel,
+            "message": text,
+            "questionnaire_url": self._get_survey_url(),
+        }
 
     @api.model
     def _expire_fallback_batch(self, limit=500):

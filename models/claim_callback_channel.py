@@ -1,9 +1,17 @@
+import hashlib
+import hmac
+import json
+import logging
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import pytz
+import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -12,6 +20,9 @@ CHANNELS = [
     ("wechat", "WeChat"),
     ("app", "App"),
 ]
+# Channels that reach the insurer's app through an outgoing webhook.
+WEBHOOK_CHANNELS = ("wechat", "app")
+WEBHOOK_TIMEOUT = 5  # seconds: a slow app must not hold the batch (and its row locks) for long
 # Used when no setting exists for a channel.
 DEFAULTS = {"window_start": 9.0, "window_end": 20.0, "retry_interval_hours": 2.0, "max_attempts": 3, "unit_cost": 0.0}
 
@@ -36,6 +47,16 @@ class ClaimCallbackChannel(models.Model):
         help="Failed attempts on this channel before it is exhausted (for the phone: before the fallback).",
     )
     unit_cost = fields.Float(digits=(16, 4), help="Cost of one attempt, stored on each attempt.")
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        groups="insurance_claim_callback.group_callback_manager",
+        help="WeChat / App: the insurer's endpoint that gets the questionnaire message (JSON, POST).",
+    )
+    webhook_secret = fields.Char(
+        groups="insurance_claim_callback.group_callback_manager",
+        copy=False,
+        help="Signs each message: header X-Claim-Callback-Signature = sha256=HMAC-SHA256(secret, body) in hex.",
+    )
 
     _code_company_uniq = models.UniqueIndex(
         "(code, COALESCE(company_id, 0))", "There is already a setting for this channel and company."
@@ -53,6 +74,20 @@ class ClaimCallbackChannel(models.Model):
                 raise ValidationError(
                     self.env._("%(channel)s: retry interval and cost cannot be negative, and at least one attempt "
                                "is needed.", channel=channel.name)
+                )
+
+    @api.constrains("code", "webhook_url", "webhook_secret")
+    def _check_webhook(self):
+        for channel in self.filtered(lambda c: c.webhook_url or c.webhook_secret):
+            if channel.code not in WEBHOOK_CHANNELS:
+                raise ValidationError(
+                    self.env._("%(channel)s: only the WeChat and App channels send through a webhook.",
+                               channel=channel.name)
+                )
+            url = urlsplit(channel.webhook_url or "")
+            if url.scheme not in ("http", "https") or not url.hostname or not channel.webhook_secret:
+                raise ValidationError(
+                    self.env._("%(channel)s: the webhook needs an http(s) URL and a secret.", channel=channel.name)
                 )
 
     @api.model
@@ -93,3 +128,26 @@ class ClaimCallbackChannel(models.Model):
         elif local >= end:
             local = self._window_bounds(local.date() + timedelta(days=1))[0]
         return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+    # ------------------------------------------------------------------
+    # Outgoing webhook (WeChat / App)
+    # ------------------------------------------------------------------
+
+    def _post_webhook(self, payload, session):
+        """POST `payload` as signed JSON; True when the app answers 2xx. A network
+        error or any other answer is logged and returns False (never raises)."""
+        self.ensure_one()
+        body = json.dumps(payload).encode()
+        signature = hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Claim-Callback-Signature": f"sha256={signature}"}
+        try:
+            response = session.post(
+                self.webhook_url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False
+            )
+        except requests.RequestException as error:
+            _logger.warning("Callback webhook %s (%s) failed: %s", self.code, self.webhook_url, error)
+            return False
+        if not 200 <= response.status_code < 300:
+            _logger.warning("Callback webhook %s (%s) answered %s", self.code, self.webhook_url, response.status_code)
+            return False
+        return True

@@ -17,3 +17,4 @@ from . import test_contact
 from . import test_fallback
 from . import test_questionnaire
 from . import test_cti
+from . import test_webhook
