@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 # Kinds only the system writes (events and the expiry cron), never a user directly.
 SYSTEM_KINDS = ("earn", "expire")
 EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
+# Above this many partners, balances group the whole ledger rather than filter on their ids.
+BALANCE_ID_LIST_MAX = 5000
 
 
 class ClaimRewardEntry(models.Model):
@@ -161,11 +163,19 @@ class ClaimRewardEntry(models.Model):
 
     @api.model
     def _balances(self, partners, company):
-        """{partner: balance} in `company`, in one grouped query."""
-        groups = self._read_group(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"], ["points:sum"]
-        )
-        return dict(groups)
+        """{partner: balance} in `company`, in one grouped query.
+
+        For many partners the company's whole ledger is grouped: a long id list
+        costs PostgreSQL more than the rows it lets it skip.
+        """
+        domain = [("company_id", "=", company.id)]
+        if len(partners) <= BALANCE_ID_LIST_MAX:
+            domain.append(("partner_id", "in", partners.ids))
+        groups = self._read_group(domain, ["partner_id"], ["points:sum"])
+        if len(partners) <= BALANCE_ID_LIST_MAX:
+            return dict(groups)
+        wanted = set(partners.ids)
+        return {partner: points for partner, points in groups if partner.id in wanted}
 
     @api.model
     def _redeemed_cost(self, date_from, date_to, company):

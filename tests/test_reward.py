@@ -1,4 +1,5 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -6,6 +7,8 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.insurance_claim_callback.models import claim_reward_entry
 
 from .common import CallbackCase
 
@@ -170,6 +173,19 @@ class TestRewardBalance(RewardCase):
         with self.assertQueryCount(1):
             balances = partners.mapped("reward_points")
         self.assertEqual(balances, [1, 2, 3, 4, 5])
+
+    def test_balances_of_a_large_set_group_the_whole_ledger(self):
+        """Past the id-list limit, the same balances come from the company's whole ledger."""
+        partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(4)])
+        for i, partner in enumerate(partners[:3]):
+            self._adjust(10 * (i + 1), partner=partner)
+        self._adjust(7, partner=partners[0], company=self.company_b)
+        Entry = self.env["claim.reward.entry"]
+        small = Entry._balances(partners[:2], self.company)
+        with patch.object(claim_reward_entry, "BALANCE_ID_LIST_MAX", 1):
+            large = Entry._balances(partners[:2], self.company)
+        self.assertEqual(large, small)
+        self.assertEqual(large, {partners[0]: 10, partners[1]: 20})
 
     def test_redeem_more_than_the_balance_writes_nothing(self):
         self._adjust(30)
