@@ -137,6 +137,7 @@ class ClaimCallback(models.Model):
     feedback = fields.Text(readonly=True, copy=False)
     attempt_ids = fields.One2many("claim.callback.attempt", "callback_id", string="Attempts")
     suggestions = fields.Text(readonly=True, copy=False)
+    suggestion_accepted = fields.Boolean(readonly=True, copy=False, tracking=True)
     answers = fields.Text(readonly=True, copy=False, help="The customer's answers to the script's questions.")
     sentiment_score = fields.Float(readonly=True, copy=False, digits=(3, 2), aggregator="avg")
     sentiment = fields.Selection(
@@ -947,9 +948,11 @@ class ClaimCallback(models.Model):
             return False
         problems = [line.strip() for line in (values.get("problems") or "").splitlines() if line.strip()]
         feedback = "\n\n".join(v for v in (values.get("suggestions"), values.get("comments")) if v)
-        return self.register_result(
+        result = self.register_result(
             values["satisfaction"], nps=values.get("nps"), feedback=feedback or None, issues=problems or None
         )
+        self.env["claim.reward.rule"]._reward_event("survey_completed", self)
+        return result
 
     # ------------------------------------------------------------------
     # Scheduling
@@ -1113,6 +1116,20 @@ class ClaimCallback(models.Model):
                 if callback[field] and callback[field] > paused:
                     vals[field] = rule._plan([(at, rule._work_hours_between(paused, callback[field]))])[0]
             callback.write(vals)
+
+    def action_accept_suggestion(self):
+        """Supervisors: the insurer takes the customer's suggestion; the reward rules of that event apply."""
+        if not self.env.user.has_group("insurance_claim_callback.group_callback_supervisor"):
+            raise AccessError(self.env._("Only callback supervisors can accept a suggestion."))
+        self.check_access("write")
+        if without := self.filtered(lambda c: c.state != "done" or not c.suggestions):
+            raise UserError(
+                self.env._("%(callback)s has no recorded suggestion to accept.", callback=without[0].display_name)
+            )
+        todo = self.filtered(lambda c: not c.suggestion_accepted)
+        todo.write({"suggestion_accepted": True})
+        self.env["claim.reward.rule"]._reward_event("suggestion_accepted", todo)
+        return True
 
     def action_recompute_sla(self):
         """Supervisors: apply the current SLA rules to these callbacks' running targets."""

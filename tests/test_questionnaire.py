@@ -72,3 +72,11 @@ class TestQuestionnaire(CallbackCase, HttpCase):
         self.assertIn("expired", response.text)
         self.assertFalse(self.callback.survey_answer_ids)
         self.assertEqual(self.callback.state, "scheduled")
+
+    def test_submitted_questionnaire_earns_the_survey_points_once(self):
+        rule = self.env["claim.reward.rule"].create({"name": "Survey", "event": "survey_completed", "points": 15})
+        answer = self.callback._get_survey_answer()
+        self._answer(answer)
+        self._answer(answer)  # a second submission of the same answer
+        entries = self.env["claim.reward.entry"].search([("rule_id", "=", rule.id)])
+        self.assertEqual((len(entries), entries.points, entries.callback_id), (1, 15, self.callback))

@@ -68,6 +68,24 @@ class TestRewardEarning(RewardCase):
         self.assertFalse(again)
         self.assertEqual(self.customer.reward_points, 20)
 
+    def test_accepted_suggestion_earns_once_and_only_supervisors_accept(self):
+        rule = self.Rule.create({"name": "Suggestion", "event": "suggestion_accepted", "points": 50})
+        callback = self._callbacks()
+        callback.user_id = self.agent_1
+        callback.with_user(self.agent_1).register_result(5, suggestions="Text me when the payment leaves")
+        with self.assertRaises(AccessError):
+            callback.with_user(self.agent_1).action_accept_suggestion()
+        callback.with_user(self.supervisor).action_accept_suggestion()
+        callback.with_user(self.supervisor).action_accept_suggestion()
+        self.assertTrue(callback.suggestion_accepted)
+        self.assertEqual(self._entries(rule_id=rule.id).mapped("points"), [50])
+
+    def test_no_suggestion_nothing_to_accept(self):
+        callback = self._callbacks()
+        callback.register_result(5)
+        with self.assertRaises(UserError):
+            callback.with_user(self.supervisor).action_accept_suggestion()
+
     def test_unique_index_refuses_a_second_earn_entry(self):
         callback = self._callbacks()
         entry = self.Rule._reward_event("survey_completed", callback)
