@@ -28,7 +28,6 @@ SLA_STATUSES = [
     ("met", "Met"),
     ("missed", "Missed"),
 ]
-SLA_RUNNING = ("on_track", "at_risk", "breached")
 # The callback's SLA targets and the field that says the target is done.
 SLA_TARGETS = {"first_contact": "first_attempt_date", "completion": "completed_date"}
 PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
@@ -899,9 +898,7 @@ class ClaimCallback(models.Model):
 
     @api.model
     def _get_survey_link_days(self):
-        return int(
-            self.env["ir.config_parameter"].sudo().get_param("insurance_claim_callback.survey_link_days", 7)
-        )
+        return self._get_param("survey_link_days", 7)
 
     # ------------------------------------------------------------------
     # Questionnaire: signed, expiring per-callback link
@@ -965,9 +962,7 @@ class ClaimCallback(models.Model):
 
     @api.model
     def _get_schedule_batch_size(self):
-        return int(
-            self.env["ir.config_parameter"].sudo().get_param("insurance_claim_callback.batch_size", 500)
-        )
+        return self._get_param("batch_size", 500)
 
     @api.model
     def _schedule_first_callbacks(self, limit=500, domain=None):
