@@ -51,6 +51,14 @@ class CallbackCase(BaseCommon):
         )
 
     @classmethod
+    def _brussels_customer(cls, **vals):
+        """A second customer, in another time zone than Asia/Taipei."""
+        return cls.env["res.partner"].create(
+            {"name": "Jan Peeters", "phone": "+32 470 12 34 56", "email": "jan@example.com", "tz": "Europe/Brussels",
+             **vals}
+        )
+
+    @classmethod
     def _claim(cls, **vals):
         cls._claim_seq += 1
         values = {

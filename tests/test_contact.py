@@ -17,9 +17,7 @@ class TestContactAttempts(CallbackCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.tz = "Asia/Taipei"
-        cls.customer_be = cls.env["res.partner"].create(
-            {"name": "Jan Peeters", "phone": "+32 470 12 34 56", "email": "jan@example.com", "tz": "Europe/Brussels"}
-        )
+        cls.customer_be = cls._brussels_customer()
         cls.phone = cls.env.ref("insurance_claim_callback.claim_callback_channel_phone")
 
     def _callback(self, partner=None, agent=None):

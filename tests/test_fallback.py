@@ -16,9 +16,7 @@ class TestFallback(CallbackCase, MockSMS):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.tz = "Asia/Taipei"
-        cls.customer_be = cls.env["res.partner"].create(
-            {"name": "Jan Peeters", "phone": "+32 470 12 34 56", "email": "jan@example.com", "tz": "Europe/Brussels"}
-        )
+        cls.customer_be = cls._brussels_customer()
 
     def _exhausted(self, partner, at="2026-11-26 10:00:00"):
         claim = self._closed_claims(1, partner_id=partner.id)

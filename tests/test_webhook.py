@@ -48,10 +48,7 @@ class TestWebhook(CallbackCase):
         threading.Thread(target=cls.app.serve_forever, daemon=True).start()
         cls.addClassCleanup(cls.app.server_close)
         cls.addClassCleanup(cls.app.shutdown)
-        cls.customer_be = cls.env["res.partner"].create({
-            "name": "Jan Peeters", "phone": "+32 470 12 34 56", "email": "jan@example.com",
-            "tz": "Europe/Brussels", "ref": "CUST-778",
-        })
+        cls.customer_be = cls._brussels_customer(ref="CUST-778")
         cls.app_channel = cls.env.ref("insurance_claim_callback.claim_callback_channel_app")
         cls.wechat_channel = cls.env.ref("insurance_claim_callback.claim_callback_channel_wechat")
 
