@@ -18,3 +18,4 @@ from . import test_fallback
 from . import test_questionnaire
 from . import test_cti
 from . import test_webhook
+from . import test_sentiment
