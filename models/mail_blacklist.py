@@ -11,7 +11,15 @@ class MailBlacklist(models.Model):
         return records
 
     def write(self, vals):
+        # an address that changes frees the partners of the old one
+        before = self.mapped("email") if "email" in vals else []
         res = super().write(vals)
         if "active" in vals or "email" in vals:
-            self.env["res.partner"]._recompute_callback_opt_out(emails=self.mapped("email"))
+            self.env["res.partner"]._recompute_callback_opt_out(emails=before + self.mapped("email"))
+        return res
+
+    def unlink(self):
+        emails = self.mapped("email")
+        res = super().unlink()
+        self.env["res.partner"]._recompute_callback_opt_out(emails=emails)
         return res

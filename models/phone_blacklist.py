@@ -11,7 +11,15 @@ class PhoneBlacklist(models.Model):
         return records
 
     def write(self, vals):
+        # a number that changes frees the partners of the old one
+        before = self.mapped("number") if "number" in vals else []
         res = super().write(vals)
         if "active" in vals or "number" in vals:
-            self.env["res.partner"]._recompute_callback_opt_out(numbers=self.mapped("number"))
+            self.env["res.partner"]._recompute_callback_opt_out(numbers=before + self.mapped("number"))
+        return res
+
+    def unlink(self):
+        numbers = self.mapped("number")
+        res = super().unlink()
+        self.env["res.partner"]._recompute_callback_opt_out(numbers=numbers)
         return res

@@ -121,6 +121,25 @@ class TestContactAttempts(CallbackCase):
         self.env["mail.blacklist"]._remove(self.customer_be.email)
         self.assertEqual(claim.callback_status, "none")
 
+    def test_blacklist_entry_edited_or_deleted_frees_the_old_address(self):
+        claim = self._closed_claims(1, partner_id=self.customer_be.id)
+        phone = self.env["phone.blacklist"].sudo().create({"number": self.customer_be.phone_sanitized})
+        mail = self.env["mail.blacklist"].sudo().create({"email": self.customer_be.email})
+        self.assertEqual(claim.callback_status, "opted_out")
+        mail.email = "someone.else@example.com"
+        self.assertEqual(claim.callback_status, "none", "the customer's address is no longer blacklisted")
+        mail.email = self.customer_be.email
+        self.assertEqual(claim.callback_status, "opted_out")
+        mail.unlink()
+        self.assertEqual(claim.callback_status, "none")
+        self.env["mail.blacklist"].sudo().create({"email": self.customer_be.email})
+        phone.number = "+32470000000"
+        self.assertEqual(claim.callback_status, "none")
+        self.env["phone.blacklist"].sudo().create({"number": self.customer_be.phone_sanitized})
+        self.assertEqual(claim.callback_status, "opted_out")
+        self.env["phone.blacklist"].sudo().search([("number", "=", self.customer_be.phone_sanitized)]).unlink()
+        self.assertEqual(claim.callback_status, "none")
+
     def test_agent_sets_do_not_contact_on_the_partner(self):
         with Form(self.customer_be) as form:
             form.callback_consent = "refused"
