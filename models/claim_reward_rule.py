@@ -89,6 +89,8 @@ class ClaimRewardRule(models.Model):
         capped = rules.filtered("yearly_cap")
         if not capped:
             return {}
+        # serialised per customer like redemptions: two concurrent earns cannot both pass the cap
+        self.env["claim.reward.entry"]._lock_balances(partners)
         groups = self.env["claim.reward.entry"].sudo()._read_group(
             [
                 ("kind", "=", "earn"),
