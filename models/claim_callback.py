@@ -826,11 +826,12 @@ class ClaimCallback(models.Model):
             outcomes = self._post_fallback_webhooks(targets, settings)
             self._log_attempts([
                 callback._prepare_attempt_vals(
-                    channel, outcomes.get((callback.id, channel), "message_sent"),
+                    channel, outcome, note=note,
                     settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
                 )
                 for channel in MESSAGE_CHANNELS
                 for callback in targets[channel]
+                for outcome, note in [outcomes.get((callback.id, channel), ("message_sent", None))]
             ])
         if nowhere:
             nowhere._set_unreachable()
@@ -855,20 +856,34 @@ class ClaimCallback(models.Model):
 
     def _post_fallback_webhooks(self, targets, settings):
         """Post the questionnaire message to the app / WeChat webhooks; returns
-        {(callback id, channel): outcome}. A failed post is only an attempt outcome."""
+        {(callback id, channel): (outcome, note)}. A failed post is only an attempt outcome.
+
+        An endpoint that does not answer (refused, timed out) is not tried again in this
+        batch: one timeout per endpoint, not one per callback, while the batch holds its locks.
+        """
         webhook_targets = self.browse().union(*(targets[c] for c in WEBHOOK_CHANNELS))
         if not webhook_targets:
             return {}
         # the SMS text: short, in the customer's language, with the link
         template = self.env.ref("insurance_claim_callback.sms_template_callback_fallback")
         texts = template._render_field("body", webhook_targets.ids, compute_lang=True)
-        outcomes = {}
+        outcomes, silent = {}, set()
+        not_tried = self.env._("Not sent: the endpoint did not answer earlier in this run.")
         with requests.Session() as session:
             for channel in WEBHOOK_CHANNELS:
                 for callback in targets[channel]:
+                    setting = settings[callback.company_id.id, channel]
+                    if setting.id in silent:
+                        outcomes[callback.id, channel] = ("message_failed", not_tried)
+                        continue
                     payload = callback._prepare_webhook_payload(channel, texts[callback.id])
-                    posted = settings[callback.company_id.id, channel]._post_webhook(payload, session)
-                    outcomes[callback.id, channel] = "message_sent" if posted else "message_failed"
+                    try:
+                        posted = setting._post_webhook(payload, session)
+                    except requests.RequestException as error:
+                        _logger.warning("Callback webhook %s (%s) failed: %s", setting.code, setting.webhook_url, error)
+                        silent.add(setting.id)
+                        posted = False
+                    outcomes[callback.id, channel] = ("message_sent" if posted else "message_failed", None)
         return outcomes
 
     def _prepare_webhook_payload(self, channel, text):

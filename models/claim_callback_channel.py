@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytz
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -134,19 +133,15 @@ class ClaimCallbackChannel(models.Model):
     # ------------------------------------------------------------------
 
     def _post_webhook(self, payload, session):
-        """POST `payload` as signed JSON; True when the app answers 2xx. A network
-        error or any other answer is logged and returns False (never raises)."""
+        """POST `payload` as signed JSON; True when the app answers 2xx, False (logged)
+        for any other answer. A network error (refused, timeout) raises RequestException."""
         self.ensure_one()
         body = json.dumps(payload).encode()
         signature = hmac.new(self.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
         headers = {"Content-Type": "application/json", "X-Claim-Callback-Signature": f"sha256={signature}"}
-        try:
-            response = session.post(
-                self.webhook_url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False
-            )
-        except requests.RequestException as error:
-            _logger.warning("Callback webhook %s (%s) failed: %s", self.code, self.webhook_url, error)
-            return False
+        response = session.post(
+            self.webhook_url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT, allow_redirects=False
+        )
         if not 200 <= response.status_code < 300:
             _logger.warning("Callback webhook %s (%s) answered %s", self.code, self.webhook_url, response.status_code)
             return False

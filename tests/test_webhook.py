@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import json
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -37,6 +38,20 @@ class FakeInsurerApp(ThreadingHTTPServer):
 
     def url(self, path):
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+class SilentEndpoint(socketserver.ThreadingTCPServer):
+    """Accepts each connection and closes it without a word: a network error for the client."""
+
+    def __init__(self):
+        self.connections = 0
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                server.connections += 1
+
+        super().__init__(("127.0.0.1", 0), Handler)
 
 
 @tagged("post_install", "-at_install")
@@ -124,10 +139,27 @@ class TestWebhook(CallbackCase):
         self._configure(self.app_channel, "/app")
         self.app_channel.webhook_url = "http://127.0.0.1:9/nobody-listens"
         callback = self._exhausted()
-        with mute_logger("odoo.addons.insurance_claim_callback.models.claim_callback_channel"):
+        with mute_logger("odoo.addons.insurance_claim_callback.models.claim_callback"):
             self._run_cron()
         self.assertEqual(self._attempts(callback, "app").mapped("outcome"), ["message_failed"])
         self.assertEqual(self._attempts(callback, "sms").mapped("outcome"), ["message_sent"])
+
+    def test_endpoint_that_does_not_answer_is_tried_once_per_batch(self):
+        silent = SilentEndpoint()
+        threading.Thread(target=silent.serve_forever, daemon=True).start()
+        self.addCleanup(silent.server_close)
+        self.addCleanup(silent.shutdown)
+        self._configure(self.app_channel, "/app")
+        self.app_channel.webhook_url = f"http://127.0.0.1:{silent.server_address[1]}/app"
+        callbacks = self._exhausted() | self._exhausted() | self._exhausted()
+        with mute_logger("odoo.addons.insurance_claim_callback.models.claim_callback"):
+            self._run_cron()
+        self.assertEqual(silent.connections, 1, "one connection, not one per callback")
+        attempts = callbacks.attempt_ids.filtered(lambda a: a.channel == "app").sorted("id")
+        self.assertEqual(attempts.mapped("outcome"), ["message_failed"] * 3)
+        self.assertEqual([bool(a.note) for a in attempts], [False, True, True])
+        self.assertIn("did not answer", attempts[1].note)
+        self.assertEqual(set(callbacks.attempt_ids.filtered(lambda a: a.channel == "sms").mapped("outcome")), {"message_sent"})
 
     def test_no_webhook_sends_nothing_to_the_app(self):
         callback = self._exhausted()
