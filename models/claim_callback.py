@@ -38,6 +38,7 @@ FALLBACK_CHANNELS = ("sms", "email")
 # ... and the insurer's app / WeChat, when their channel has a webhook.
 MESSAGE_CHANNELS = FALLBACK_CHANNELS + WEBHOOK_CHANNELS
 SURVEY_LINK_SCOPE = "claim-callback-survey"
+ERASED_TEXT = "***"  # a questionnaire line must keep a value once answered
 # Batch creation of callbacks must not write one chatter message per record.
 BATCH_CONTEXT = {
     "tracking_disable": True,
@@ -138,6 +139,12 @@ class ClaimCallback(models.Model):
     suggestions = fields.Text(readonly=True, copy=False)
     suggestion_accepted = fields.Boolean(readonly=True, copy=False, tracking=True)
     answers = fields.Text(readonly=True, copy=False, help="The customer's answers to the script's questions.")
+    feedback_anonymized_date = fields.Datetime(
+        string="Feedback Erased On",
+        readonly=True,
+        copy=False,
+        help="The customer's free text was erased at the end of the company's retention period.",
+    )
     sentiment_score = fields.Float(readonly=True, copy=False, digits=(3, 2), aggregator="avg")
     sentiment = fields.Selection(
         [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
@@ -974,6 +981,51 @@ class ClaimCallback(models.Model):
     def _cron_schedule_callbacks(self):
         processed, remaining = self._schedule_first_callbacks(self._get_schedule_batch_size())
         self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    # ------------------------------------------------------------------
+    # Personal data: feedback retention (SPEC §5)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_anonymize_feedback(self):
+        processed, remaining = self._anonymize_feedback_batch(self._get_schedule_batch_size())
+        self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    @api.model
+    def _get_retention_domain(self, now):
+        """Closed callbacks past their company's retention period, not erased yet."""
+        per_company = []
+        for company in self.env["res.company"].sudo().search([("callback_feedback_retention_days", ">", 0)]):
+            cutoff = now - timedelta(days=company.callback_feedback_retention_days)
+            closed_before = Domain("completed_date", "<", cutoff) | Domain(
+                [("completed_date", "=", False), ("write_date", "<", cutoff)]
+            )
+            per_company.append(Domain("company_id", "=", company.id) & closed_before)
+        return Domain([("state", "not in", OPEN_STATES), ("feedback_anonymized_date", "=", False)]) & Domain.OR(
+            per_company
+        )
+
+    @api.model
+    def _anonymize_feedback_batch(self, limit=500):
+        domain = self._get_retention_domain(fields.Datetime.now())
+        candidates = self.search(domain, limit=limit, order="id")
+        callbacks = candidates.try_lock_for_update()
+        callbacks._anonymize_feedback()
+        remaining = self.search_count(domain) if len(candidates) == limit else 0
+        return len(callbacks), remaining
+
+    def _anonymize_feedback(self):
+        """Erase the customer's free text; satisfaction, NPS and sentiment stay for the KPIs."""
+        if not self:
+            return
+        self.write(
+            {"feedback": False, "suggestions": False, "answers": False, "feedback_anonymized_date": fields.Datetime.now()}
+        )
+        self.attempt_ids.filtered("note").write({"note": False})
+        # sudo: questionnaire lines are survey records; survey requires a value on an answered line
+        lines = self.sudo().survey_answer_ids.user_input_line_ids
+        lines.filtered(lambda line: line.answer_type == "text_box").write({"value_text_box": ERASED_TEXT})
+        lines.filtered(lambda line: line.answer_type == "char_box").write({"value_char_box": ERASED_TEXT})
 
     @api.model
     def _get_schedule_batch_size(self):

@@ -22,6 +22,12 @@ class ResCompany(models.Model):
     callback_baseline_end = fields.Date(string="KPI Baseline End", help="Last day of the baseline period.")
     callback_budget_monthly = fields.Monetary(string="Monthly Callback Budget", currency_field="currency_id")
     callback_budget_yearly = fields.Monetary(string="Yearly Callback Budget", currency_field="currency_id")
+    callback_feedback_retention_days = fields.Integer(
+        string="Keep Callback Feedback (days)",
+        default=730,
+        help="Days after a callback closes before the customer's free text (feedback, suggestions, answers, "
+        "attempt notes) is erased; scores and sentiment stay for the KPIs. 0 keeps it.",
+    )
     # The highest budget threshold (80 / 100) already alerted, and for which period.
     callback_budget_alert_month = fields.Date(readonly=True, copy=False)
     callback_budget_alert_month_level = fields.Integer(readonly=True, copy=False)
@@ -37,3 +43,8 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("The KPI baseline period ends before it starts."))
             if company.callback_budget_monthly < 0 or company.callback_budget_yearly < 0:
                 raise ValidationError(self.env._("A callback budget cannot be negative."))
+
+    @api.constrains("callback_feedback_retention_days")
+    def _check_callback_feedback_retention(self):
+        if any(company.callback_feedback_retention_days < 0 for company in self):
+            raise ValidationError(self.env._("The feedback retention period cannot be negative (0 keeps it)."))

@@ -21,3 +21,6 @@ class ResConfigSettings(models.TransientModel):
     callback_budget_yearly = fields.Monetary(
         related="company_id.callback_budget_yearly", currency_field="callback_currency_id", readonly=False
     )
+    callback_feedback_retention_days = fields.Integer(
+        related="company_id.callback_feedback_retention_days", readonly=False
+    )

@@ -19,3 +19,4 @@ from . import test_questionnaire
 from . import test_cti
 from . import test_webhook
 from . import test_sentiment
+from . import test_retention
