@@ -17,6 +17,16 @@ from .claim_callback_channel import WEBHOOK_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
+
+def mask_phone(number):
+    """'+886 2 2345 6789' → '+886 • •••• ••89': the country code and the last two digits stay."""
+    prefix, rest = ("", number)
+    if number.startswith("+") and " " in number:
+        prefix, rest = number.split(" ", 1)
+        prefix += " "
+    last_two = [i for i, char in enumerate(rest) if char.isdigit()][-2:]
+    return prefix + "".join("•" if char.isdigit() and i not in last_two else char for i, char in enumerate(rest))
+
 OPEN_STATES = ("scheduled", "in_progress")
 # Closed loop defaults (ir.config_parameter insurance_claim_callback.<key>).
 DEFAULT_CHAIN_LIMIT = 3
@@ -186,10 +196,13 @@ class ClaimCallback(models.Model):
     paid_amount = fields.Monetary(related="ticket_id.paid_amount", currency_field="company_currency_id")
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     claim_closed_date = fields.Datetime(related="ticket_id.closed_date", string="Claim Closed")
-    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    partner_phone = fields.Char(
+        related="partner_id.phone", string="Phone", groups="insurance_claim_callback.group_callback_supervisor"
+    )
     partner_email = fields.Char(related="partner_id.email", string="Email")
     partner_phone_formatted = fields.Char(string="Phone Number", compute="_compute_partner_phone_formatted")
     partner_phone_link = fields.Char(string="Dial", compute="_compute_partner_phone_formatted")
+    partner_phone_masked = fields.Boolean(compute="_compute_partner_phone_formatted")
 
     # Contact planning (channels, windows, retries, fallback).
     next_attempt_date = fields.Datetime(
@@ -282,16 +295,23 @@ class ClaimCallback(models.Model):
                 callback.sudo().ticket_id, callback.user_id
             )
             callback.script_body = script._render(values) if script else False
-    @api.depends("partner_id.phone", "partner_id.country_id")
+
+    @api.depends("partner_id.phone", "partner_id.country_id", "user_id")
+    @api.depends_context("uid")
     def _compute_partner_phone_formatted(self):
+        """The number in full for the callback's agent and supervisors; masked for the others (SPEC §5)."""
+        sees_every_number = self.env.user.has_group("insurance_claim_callback.group_callback_supervisor")
         for callback in self:
             partner, number = callback.partner_id, callback.partner_id.phone
-            e164 = partner._phone_format(number=number, country=partner.country_id) if number else False
-            callback.partner_phone_formatted = (
+            formatted = (
                 partner._phone_format(number=number, country=partner.country_id, force_format="INTERNATIONAL")
                 or number
             ) if number else False
-            callback.partner_phone_link = f"tel:{e164}" if e164 else False
+            e164 = partner._phone_format(number=number, country=partner.country_id) if number else False
+            masked = bool(number) and not sees_every_number and callback.user_id != self.env.user
+            callback.partner_phone_masked = masked
+            callback.partner_phone_formatted = mask_phone(formatted) if masked else formatted
+            callback.partner_phone_link = f"tel:{e164}" if e164 and not masked else False
 
     @api.depends("state", "sla_completion_deadline")
     def _compute_is_overdue(self):

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.claim_callback import mask_phone
 from .common import CallbackCase
 
 # 2026-11-26 14:30 UTC = 22:30 in Taipei (UTC+8), 15:30 in Brussels (UTC+1)
@@ -144,6 +145,23 @@ class TestContactAttempts(CallbackCase):
         with Form(self.customer_be) as form:
             form.callback_consent = "refused"
         self.assertTrue(self.customer_be.callback_opted_out)
+
+    def test_phone_masked_for_agents_it_is_not_assigned_to(self):
+        callback = self._callback(agent=self.agent_1)
+        for user, shown, link in (
+            (self.agent_1, "+886 2 2345 6789", "tel:+886223456789"),
+            (self.supervisor, "+886 2 2345 6789", "tel:+886223456789"),
+            (self.agent_2, "+886 • •••• ••89", False),
+        ):
+            with self.subTest(user=user.login):
+                mine = callback.with_user(user)
+                self.assertEqual((mine.partner_phone_formatted, mine.partner_phone_link), (shown, link))
+                self.assertEqual(mine.partner_phone_masked, not link)
+        with self.assertRaises(AccessError):
+            callback.with_user(self.agent_2).read(["partner_phone"])
+        callback.user_id = self.agent_2
+        self.assertEqual(callback.with_user(self.agent_2).partner_phone_formatted, "+886 2 2345 6789")
+        self.assertEqual(mask_phone("0912 345 678"), "•••• ••• •78")
 
     def test_phone_formatted_with_click_to_dial_link(self):
         callback = self._callback()
