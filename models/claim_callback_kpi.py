@@ -26,8 +26,9 @@ BUDGET_THRESHOLDS = (100, 80)
 class ClaimCallbackKpi(models.Model):
     """Monthly KPI snapshot of the callback programme, per company (SPEC §4 and §7).
 
-    The ORM reads a NULL float as 0.0: a KPI whose denominator is 0 is stored as 0.0 and
-    shown as "n/a"; its denominator field (kept next to it) tells the two apart.
+    A KPI whose denominator is 0 is NULL in the table (for SQL readers such as a data
+    warehouse, and so that averages over months skip it) and shown as "n/a"; the ORM reads
+    a NULL float as 0.0, so its denominator field (kept next to it) tells the two apart.
     """
 
     _name = "claim.callback.kpi"
@@ -89,8 +90,21 @@ class ClaimCallbackKpi(models.Model):
         kpi = self.search([("month", "=", first), ("company_id", "=", company.id)])
         if kpi:
             kpi.write(vals)
-            return kpi
-        return self.create({"month": first, "company_id": company.id, **vals})
+        else:
+            kpi = self.create({"month": first, "company_id": company.id, **vals})
+        kpi._store_undefined_as_null()
+        return kpi
+
+    def _store_undefined_as_null(self):
+        """The ORM writes a float as 0.0: the KPIs without a denominator become NULL."""
+        self.ensure_one()
+        undefined = [field for field, denominator, *_ in KPI_SPECS if not self._is_defined(field, denominator)]
+        if not undefined:
+            return
+        self.flush_recordset(undefined)
+        assignments = SQL(", ").join(SQL("%s = NULL", SQL.identifier(field)) for field in undefined)
+        self.env.cr.execute(SQL("UPDATE claim_callback_kpi SET %s WHERE id = %s", assignments, self.id))
+        self.invalidate_recordset(undefined)
 
     # ------------------------------------------------------------------
     # Computation (SQL: the KPIs compare columns of joined rows)

@@ -230,6 +230,22 @@ class TestKpiDefinitions(KpiCase):
         self.assertEqual({line["display"] for line in lines}, {"n/a"})
         self.assertEqual({line["ok"] for line in lines}, {None})
 
+    def test_undefined_kpi_is_null_in_the_table_and_left_out_of_averages(self):
+        c1 = self._closed(datetime(2026, 3, 5))
+        self._first(c1, state="done", satisfaction=5, completed_date=datetime(2026, 3, 5, 2))
+        march = self.Kpi.compute_month(MARCH, self.company)
+        april = self.Kpi.compute_month(date(2026, 4, 1), self.company)  # no claim closed: every KPI n/a
+        self.env.cr.execute(
+            "SELECT satisfaction_rate, issue_resolution_48h FROM claim_callback_kpi WHERE id IN %s ORDER BY month",
+            [(march.id, april.id)],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(100.0, None), (None, None)])
+        self.assertEqual(april.satisfaction_rate, 0.0)  # what the ORM makes of NULL; the report shows n/a
+        [[average]] = self.Kpi._read_group(
+            [("id", "in", (march | april).ids)], aggregates=["satisfaction_rate:avg"]
+        )
+        self.assertEqual(average, 100.0, "the empty month does not halve the average")
+
     def test_targets_color_each_kpi_green_or_red(self):
         self.assertEqual(
             [self.company.callback_target_coverage, self.company.callback_target_satisfaction,
