@@ -1,4 +1,5 @@
 import logging
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 
@@ -61,7 +62,7 @@ BATCH_CONTEXT = {
 class ClaimCallback(models.Model):
     _name = "claim.callback"
     _description = "Claim Callback"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
     _order = "sla_completion_deadline, id"
     _check_company_auto = True
 
@@ -75,6 +76,9 @@ class ClaimCallback(models.Model):
         domain=[("is_claim", "=", True)],
     )
     partner_id = fields.Many2one("res.partner", string="Customer", index=True, tracking=True)
+    # a secret per callback, set at creation (no write per record when links are sent in batch);
+    # the questionnaire link is signed with it, so a new token revokes the links already sent
+    access_token = fields.Char(default=lambda self: str(uuid.uuid4()))
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -948,7 +952,7 @@ class ClaimCallback(models.Model):
 
     def _survey_link_signature(self, expiry):
         self.ensure_one()
-        return hmac(self.env(su=True), SURVEY_LINK_SCOPE, (self.id, int(expiry)))
+        return hmac(self.env(su=True), SURVEY_LINK_SCOPE, (self.id, int(expiry), self.sudo().access_token or ""))
 
     def _get_survey_url(self):
         self.ensure_one()

@@ -64,6 +64,17 @@ class TestQuestionnaire(CallbackCase, HttpCase):
             self.assertIn("not valid", response.text)
         self.assertFalse(self.callback.survey_answer_ids)
 
+    def test_new_access_token_revokes_the_links_already_sent(self):
+        self.assertTrue(self.callback.access_token)
+        self.assertNotEqual(self.callback.access_token, self._closed_claims(1).callback_ids.access_token)
+        path = self._path(self.callback._get_survey_url())
+        self.callback.access_token = False
+        self.callback._portal_ensure_token()
+        response = self._get(path)
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.callback.survey_answer_ids)
+        self.assertEqual(self._get(self._path(self.callback._get_survey_url())).status_code, 303)
+
     def test_expired_link_changes_nothing(self):
         path = self._path(self.callback._get_survey_url())
         with freeze_time(fields.Datetime.now() + timedelta(days=8)):

@@ -33,7 +33,7 @@ class TestFeedbackRetention(CallbackCase):
         )
 
     def _run_cron(self, at):
-        cron = self.env.ref("insurance_claim_callback.ir_cron_anonymize_feedback")
+        cron = self.env.ref("insurance_claim_callback.ir_cron_data_retention")
         with freeze_time(at), self.enter_registry_test_mode():
             cron.method_direct_trigger()
 
