@@ -20,3 +20,4 @@ from . import test_cti
 from . import test_webhook
 from . import test_sentiment
 from . import test_retention
+from . import test_stable_interface
