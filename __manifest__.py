@@ -10,7 +10,7 @@
     "website": "https://github.com/insurance-claim-callback/insurance_claim_callback",
     "maintainers": ["insurance-claim-callback"],
     "development_status": "Alpha",
-    "depends": ["helpdesk_mgmt", "resource", "sms", "survey", "phone_validation"],
+    "depends": ["helpdesk_mgmt", "portal", "resource", "sms", "survey", "phone_validation"],
     "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti", "scikit-learn", "phonenumbers"]},
     "data": [
         "security/insurance_claim_callback_groups.xml",
