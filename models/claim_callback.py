@@ -952,7 +952,7 @@ class ClaimCallback(models.Model):
 
     def _survey_link_signature(self, expiry):
         self.ensure_one()
-        return hmac(self.env(su=True), SURVEY_LINK_SCOPE, (self.id, int(expiry), self.sudo().access_token or ""))
+        return hmac(self.env(su=True), SURVEY_LINK_SCOPE, (self.id, int(expiry), self.access_token or ""))
 
     def _get_survey_url(self):
         self.ensure_one()
