@@ -680,7 +680,11 @@ class ClaimCallback(models.Model):
         }
 
     def _set_unreachable(self):
+        """Every channel is exhausted: the SLA targets not reached yet are missed."""
         self._check_state(OPEN_STATES)
+        for target in SLA_TARGETS:
+            status = f"sla_{target}_status"
+            self.filtered(lambda c, s=status: c[s] not in ("met", "missed")).write({status: "missed"})
         self.write({"state": "unreachable", "next_attempt_date": False})
 
     # ------------------------------------------------------------------

@@ -97,6 +97,9 @@ class TestFallback(CallbackCase, MockSMS):
         with freeze_time("2026-12-03 10:06:00"):
             self.assertEqual(self.env["claim.callback"]._expire_fallback_batch(), 1)
         self.assertEqual(callback.state, "unreachable")
+        # the first attempt froze the first-contact target; the completion target is missed, not left running
+        self.assertIn(callback.sla_first_contact_status, ("met", "missed"))
+        self.assertEqual(callback.sla_completion_status, "missed")
 
     def test_unreachable_at_once_without_any_message_channel(self):
         partner = self.env["res.partner"].create({"name": "Phone only", "phone": "+32 470 99 88 77", "tz": "Europe/Brussels"})
@@ -104,6 +107,14 @@ class TestFallback(CallbackCase, MockSMS):
         self.env["phone.blacklist"].sudo().create({"number": partner.phone_sanitized})
         self._run(callback, "2026-11-26 10:05:00")
         self.assertEqual(callback.state, "unreachable")
+        self.assertEqual(callback.sla_completion_status, "missed")
+        never_tried = self._closed_claims(1, partner_id=partner.id)
+        self._schedule(never_tried)
+        never_tried.callback_ids._set_unreachable()
+        self.assertEqual(
+            (never_tried.callback_ids.sla_first_contact_status, never_tried.callback_ids.sla_completion_status),
+            ("missed", "missed"),
+        )
 
     def test_cron_sends_the_fallback(self):
         callback = self._exhausted(self.customer_be)
