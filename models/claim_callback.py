@@ -258,7 +258,9 @@ class ClaimCallback(models.Model):
     @api.depends("ticket_id.claim_number", "ticket_id.number", "sequence")
     def _compute_display_name(self):
         for callback in self:
-            claim = callback.ticket_id.claim_number or callback.ticket_id.number or ""
+            # sudo: an agent sees the claim's number on the callback, not the claim ticket itself
+            ticket = callback.sudo().ticket_id
+            claim = ticket.claim_number or ticket.number or ""
             callback.display_name = self.env._("%(claim)s callback #%(seq)s", claim=claim, seq=callback.sequence)
 
     @api.depends("attempt_ids")

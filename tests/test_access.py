@@ -40,6 +40,18 @@ class TestAccess(CallbackCase):
         visible = self._visible(self.agent_1)
         self.assertEqual(set(visible.ids), {self.cb_agent_1.id, self.cb_agent_2.id, self.cb_unassigned.id})
 
+    def test_agent_reads_every_field_of_the_queue_list_and_form_without_the_claim_ticket(self):
+        callbacks = (self.cb_agent_1 | self.cb_agent_2 | self.cb_unassigned).with_user(self.agent_1)
+        with self.assertRaises(AccessError):
+            self.cb_agent_1.ticket_id.with_user(self.agent_1).read(["name"])
+        for view_type in ("list", "form", "kanban"):
+            spec = callbacks.get_views([(False, view_type)])["models"]["claim.callback"]["fields"]
+            with self.subTest(view=view_type):
+                self.env.invalidate_all()
+                rows = callbacks.web_read({name: {} for name in spec})
+                self.assertEqual(len(rows), 3)
+        self.assertEqual(self.cb_agent_1.with_user(self.agent_1).display_name, f"{self.cb_agent_1.claim_number} callback #1")
+
     def test_agent_cannot_read_other_company_callbacks(self):
         with self.assertRaises(AccessError):
             self.cb_company_b.with_user(self.agent_1).read(["partner_id"])
