@@ -56,4 +56,5 @@
     "demo": ["demo/insurance_claim_callback_demo.xml", "demo/claim_reward_demo.xml"],
     "installable": True,
     "application": False,
+    "assets": {"web.assets_tests": ["insurance_claim_callback/static/tests/tours/*.js"]},
 }

@@ -21,3 +21,4 @@ from . import test_webhook
 from . import test_sentiment
 from . import test_retention
 from . import test_stable_interface
+from . import test_tour

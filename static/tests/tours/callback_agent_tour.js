@@ -1,0 +1,72 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+// An agent works a callback from the queue: dials, logs a failed try, then records the outcome.
+registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Helpdesk",
+            trigger: '.o_app[data-menu-xmlid="helpdesk_mgmt.helpdesk_ticket_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "Callbacks menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="insurance_claim_callback.claim_callback_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "My queue",
+            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_my_queue_menu"]',
+            run: "click",
+        },
+        {
+            content: "Open the callback of the claim in my queue",
+            trigger: ".o_data_row:contains(CLM-TOUR-0001) td[name=claim_number]",
+            run: "click",
+        },
+        {
+            content: "My own callback shows the number with a dial link",
+            trigger: ".o_field_widget[name=partner_phone_formatted] a[href^='tel:']",
+        },
+        {
+            content: "The customer did not answer",
+            trigger: ".o_form_statusbar button[name=action_log_attempt]:contains(No Answer)",
+            run: "click",
+        },
+        {
+            content: "Look at the attempts",
+            trigger: ".o_notebook .nav-link[name=attempts]",
+            run: "click",
+        },
+        {
+            content: "The attempt is listed",
+            trigger: ".o_field_widget[name=attempt_ids] .o_data_row:contains(No Answer)",
+        },
+        {
+            content: "Reached on the next call: record the outcome",
+            trigger: ".o_form_statusbar button:contains(Record Outcome)",
+            run: "click",
+        },
+        {
+            content: "Very satisfied",
+            trigger: ".modal .o_field_widget[name=satisfaction] input[data-value='5']",
+            run: "click",
+        },
+        {
+            content: "In the customer's words",
+            trigger: ".modal .o_field_widget[name=feedback] textarea",
+            run: "edit The money arrived in three days, thank you for the quick help.",
+        },
+        {
+            content: "Record it",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The callback is done",
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains(Done)",
+        },
+    ],
+});
