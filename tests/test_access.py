@@ -14,7 +14,9 @@ class TestAccess(CallbackCase):
         claims = cls._closed_claims(3)
         cls.other_team_claim = cls._claim(stage_id=cls.stage_done.id, team_id=cls.other_team.id)
         cls.no_team_claim = cls._claim(stage_id=cls.stage_done.id, team_id=False)
-        cls.company_b_claim = cls._claim(stage_id=cls.stage_done.id, team_id=cls.team_b.id, partner_id=cls.customer_b.id)
+        cls.company_b_claim = cls._claim(
+            stage_id=cls.stage_done.id, team_id=cls.team_b.id, partner_id=cls.customer_b.id
+        )
         cls.env["claim.callback"]._schedule_first_callbacks(100)
         cls.cb_agent_1, cls.cb_agent_2, cls.cb_unassigned = claims.callback_ids.sorted("id")
         cls.cb_agent_1.user_id = cls.agent_1
@@ -23,16 +25,19 @@ class TestAccess(CallbackCase):
         cls.cb_other_team = cls.other_team_claim.callback_ids
         cls.cb_no_team = cls.no_team_claim.callback_ids
         cls.cb_company_b = cls.company_b_claim.callback_ids
-        cls.manager_b = cls._user(
-            "icc_manager_b", MANAGER, company_ids=[(6, 0, (cls.company | cls.company_b).ids)]
-        )
+        cls.manager_b = cls._user("icc_manager_b", MANAGER, company_ids=[(6, 0, (cls.company | cls.company_b).ids)])
 
     def _visible(self, user, companies=None):
         env = self.env(user=user)
         if companies:
             env = env(context={"allowed_company_ids": companies.ids})
         all_callbacks = (
-            self.cb_agent_1 | self.cb_agent_2 | self.cb_unassigned | self.cb_other_team | self.cb_no_team | self.cb_company_b
+            self.cb_agent_1
+            | self.cb_agent_2
+            | self.cb_unassigned
+            | self.cb_other_team
+            | self.cb_no_team
+            | self.cb_company_b
         )
         return env["claim.callback"].search([("id", "in", all_callbacks.ids)])
 
@@ -50,7 +55,9 @@ class TestAccess(CallbackCase):
                 self.env.invalidate_all()
                 rows = callbacks.web_read({name: {} for name in spec})
                 self.assertEqual(len(rows), 3)
-        self.assertEqual(self.cb_agent_1.with_user(self.agent_1).display_name, f"{self.cb_agent_1.claim_number} callback #1")
+        self.assertEqual(
+            self.cb_agent_1.with_user(self.agent_1).display_name, f"{self.cb_agent_1.claim_number} callback #1"
+        )
 
     def test_agent_cannot_read_other_company_callbacks(self):
         with self.assertRaises(AccessError):
