@@ -131,6 +131,7 @@ class ClaimRewardEntry(models.Model):
         """A debit may not take a customer's balance below zero."""
         partners = self.env["res.partner"].browse({v["partner_id"] for v in debits})
         self._lock_balances(partners)
+        self._expire_due_points(partners)
         # sudo: the balance counts every entry of the customer, whoever may read them.
         groups = self.sudo()._read_group(
             [("partner_id", "in", partners.ids), ("company_id", "in", list({v["company_id"] for v in debits}))],
@@ -275,16 +276,29 @@ class ClaimRewardEntry(models.Model):
         return len(locked), remaining
 
     @api.model
-    def _query_expirable(self, now, limit=None, count=False):
-        """Earn entries due to expire and not expired yet, after the watermark."""
-        mark_date, mark_id = self._get_expiry_watermark()
+    def _expire_due_points(self, partners):
+        """Expire what is due of these customers now, as the cron would: a debit never
+        spends points past their validity, even before the daily cron has run."""
+        now = fields.Datetime.now()
+        due = self._query_expirable(now, partners=partners)
+        if due:
+            Entry = self.sudo()  # sudo: the ledger's own bookkeeping, as in the cron
+            lots = Entry.browse([row[0] for row in due]).try_lock_for_update()
+            Entry.create(Entry._prepare_expire_vals(lots, now))
+
+    @api.model
+    def _query_expirable(self, now, limit=None, count=False, partners=None):
+        """Earn entries due to expire and not expired yet: after the watermark, or of `partners`."""
+        if partners is None:
+            mark_date, mark_id = self._get_expiry_watermark()
+            scope = SQL("(e.expiry_date, e.id) > (%s, %s)", mark_date, mark_id)
+        else:
+            scope = SQL("e.partner_id IN %s", tuple(partners.ids))
         where = SQL(
-            """e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s
-               AND (e.expiry_date, e.id) > (%(mark_date)s, %(mark_id)s)
+            """e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
                AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)""",
             now=now,
-            mark_date=mark_date,
-            mark_id=mark_id,
+            scope=scope,
         )
         if count:
             [[total]] = self.env.execute_query(SQL("SELECT count(*) FROM claim_reward_entry e WHERE %s", where))

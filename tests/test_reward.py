@@ -292,6 +292,18 @@ class TestRewardExpiry(RewardCase):
         self.assertEqual((expired.points, expired.origin_id), (-5, old))
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
 
+    def test_redemption_never_spends_points_past_their_validity_before_the_cron(self):
+        with freeze_time("2026-01-10"):
+            lot = self.Rule._reward_event("survey_completed", self._callbacks())  # 20 pts, expires 2026-02-10
+        with freeze_time("2026-02-20"):  # the expiry cron has not run yet
+            self._adjust(5)
+            with self.assertRaises(ValidationError):
+                self.customer.reward_redeem(10)  # 25 in the ledger, but 20 of them are past their validity
+            self.customer.reward_redeem(5)
+            self.assertEqual(self._entries(kind="expire").origin_id, lot, "expired on the spot, once")
+            self.assertEqual(self.Entry._expire_points(), (0, 0), "nothing left for the cron")
+        self.assertEqual(self.customer.reward_points, 0)
+
     def test_points_all_used_expire_nothing(self):
         with freeze_time("2026-01-10"):
             self.Rule._reward_event("survey_completed", self._callbacks())
