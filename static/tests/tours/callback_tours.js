@@ -70,3 +70,40 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome"
         },
     ],
 });
+
+// A supervisor watches SLA risk: breached work of the team comes first.
+registry.category("web_tour.tours").add("insurance_claim_callback_supervisor_sla_risk", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Helpdesk",
+            trigger: '.o_app[data-menu-xmlid="helpdesk_mgmt.helpdesk_ticket_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "Callbacks menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="insurance_claim_callback.claim_callback_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "SLA Risk",
+            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_sla_risk_menu"]',
+            run: "click",
+        },
+        {
+            content: "Grouped by completion status, the breached group is there",
+            trigger: ".o_group_header:contains(Breached)",
+            run: "click",
+        },
+        {
+            content: "The breached callback is listed",
+            trigger: ".o_data_row:contains(CLM-TOUR-RISK)",
+            run: "click",
+        },
+        {
+            content: "Its form shows the breach",
+            trigger: ".o_field_widget[name=sla_completion_status] .badge:contains(Breached)",
+        },
+    ],
+});
