@@ -18,16 +18,6 @@ from .claim_callback_channel import WEBHOOK_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
-
-def mask_phone(number):
-    """'+886 2 2345 6789' → '+886 • •••• ••89': the country code and the last two digits stay."""
-    prefix, rest = ("", number)
-    if number.startswith("+") and " " in number:
-        prefix, rest = number.split(" ", 1)
-        prefix += " "
-    last_two = [i for i, char in enumerate(rest) if char.isdigit()][-2:]
-    return prefix + "".join("•" if char.isdigit() and i not in last_two else char for i, char in enumerate(rest))
-
 OPEN_STATES = ("scheduled", "in_progress")
 # Closed loop defaults (ir.config_parameter insurance_claim_callback.<key>).
 DEFAULT_CHAIN_LIMIT = 3
@@ -57,6 +47,16 @@ BATCH_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
+
+
+def mask_phone(number):
+    """'+886 2 2345 6789' → '+886 • •••• ••89': the country code and the last two digits stay."""
+    prefix, rest = ("", number)
+    if number.startswith("+") and " " in number:
+        prefix, rest = number.split(" ", 1)
+        prefix += " "
+    last_two = [i for i, char in enumerate(rest) if char.isdigit()][-2:]
+    return prefix + "".join("•" if char.isdigit() and i not in last_two else char for i, char in enumerate(rest))
 
 
 class ClaimCallback(models.Model):
@@ -861,15 +861,15 @@ class ClaimCallback(models.Model):
             targets["sms"]._queue_fallback_sms()
             targets["email"]._queue_fallback_email()
             outcomes = self._post_fallback_webhooks(targets, settings)
-            self._log_attempts([
-                callback._prepare_attempt_vals(
-                    channel, outcome, note=note,
-                    settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
-                )
-                for channel in MESSAGE_CHANNELS
-                for callback in targets[channel]
-                for outcome, note in [outcomes.get((callback.id, channel), ("message_sent", None))]
-            ])
+            attempts = []
+            for channel in MESSAGE_CHANNELS:
+                for callback in targets[channel]:
+                    outcome, note = outcomes.get((callback.id, channel), ("message_sent", None))
+                    attempts.append(callback._prepare_attempt_vals(
+                        channel, outcome, note=note,
+                        settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
+                    ))
+            self._log_attempts(attempts)
         if nowhere:
             nowhere._set_unreachable()
 
