@@ -29,6 +29,7 @@ SLA_STATUSES = [
     ("met", "Met"),
     ("missed", "Missed"),
 ]
+FROZEN_SLA_STATUSES = ("met", "missed")  # a target's status once it is done
 # The callback's SLA targets and the field that says the target is done.
 SLA_TARGETS = {"first_contact": "first_attempt_date", "completion": "completed_date"}
 PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
@@ -686,7 +687,7 @@ class ClaimCallback(models.Model):
         self._check_state(OPEN_STATES)
         for target in SLA_TARGETS:
             status = f"sla_{target}_status"
-            self.filtered(lambda c, s=status: c[s] not in ("met", "missed")).write({status: "missed"})
+            self.filtered(lambda c, s=status: c[s] not in FROZEN_SLA_STATUSES).write({status: "missed"})
         self.write({"state": "unreachable", "next_attempt_date": False})
 
     # ------------------------------------------------------------------
@@ -827,12 +828,19 @@ class ClaimCallback(models.Model):
         """Send the fallback messages of one batch of due callbacks (rows locked by a
         concurrent run are skipped). Returns (callbacks processed, remaining)."""
         domain = self._get_fallback_domain() & Domain(domain or Domain.TRUE)
-        candidates = self.search(domain, limit=limit, order="fallback_date, id")
-        callbacks = candidates.try_lock_for_update()
-        if callbacks:
-            callbacks._send_fallback()
+        return self._process_locked_batch(domain, limit, "fallback_date, id", lambda batch: batch._send_fallback())
+
+    @api.model
+    def _process_locked_batch(self, domain, limit, order, process):
+        """`process` the next `limit` callbacks of `domain` that no concurrent run holds.
+        Returns (processed, remaining) for ir.cron._commit_progress; `process` must take
+        its callbacks out of `domain`."""
+        candidates = self.search(domain, limit=limit, order=order)
+        batch = candidates.try_lock_for_update()
+        if batch:
+            process(batch)
         remaining = self.search_count(domain) if len(candidates) == limit else 0
-        return len(callbacks), remaining
+        return len(batch), remaining
 
     def _send_fallback(self):
         now = fields.Datetime.now()
@@ -1038,16 +1046,10 @@ class ClaimCallback(models.Model):
     @api.model
     def _anonymize_feedback_batch(self, limit=500):
         domain = self._get_retention_domain(fields.Datetime.now())
-        candidates = self.search(domain, limit=limit, order="id")
-        callbacks = candidates.try_lock_for_update()
-        callbacks._anonymize_feedback()
-        remaining = self.search_count(domain) if len(candidates) == limit else 0
-        return len(callbacks), remaining
+        return self._process_locked_batch(domain, limit, "id", lambda batch: batch._anonymize_feedback())
 
     def _anonymize_feedback(self):
         """Erase the customer's free text; satisfaction, NPS and sentiment stay for the KPIs."""
-        if not self:
-            return
         self.write(
             {"feedback": False, "suggestions": False, "answers": False, "feedback_anonymized_date": fields.Datetime.now()}
         )
@@ -1188,7 +1190,7 @@ class ClaimCallback(models.Model):
     def _sla_freeze_vals(self, target, done_at):
         """Met or missed, once a target is done (a pause has already moved the deadline)."""
         self.ensure_one()
-        if self[f"sla_{target}_status"] in ("met", "missed"):
+        if self[f"sla_{target}_status"] in FROZEN_SLA_STATUSES:
             return {}
         deadline = self[f"sla_{target}_deadline"]
         return {f"sla_{target}_status": "met" if not deadline or done_at <= deadline else "missed"}
@@ -1235,7 +1237,7 @@ class ClaimCallback(models.Model):
             self._add_sla_vals([vals])
             new = {"sla_rule_id": vals["sla_rule_id"]}
             for target in SLA_TARGETS:
-                if callback[f"sla_{target}_status"] in ("met", "missed"):
+                if callback[f"sla_{target}_status"] in FROZEN_SLA_STATUSES:
                     continue  # a done target keeps the deadline it was measured against
                 shift = timedelta(hours=callback.sla_paused_hours) if target == "completion" else timedelta()
                 new[f"sla_{target}_deadline"] = vals[f"sla_{target}_deadline"] + shift
