@@ -1,10 +1,9 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
-// An agent works a callback from the queue: dials, logs a failed try, then records the outcome.
-registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome", {
-    url: "/odoo",
-    steps: () => [
+// From the home screen to one entry of Helpdesk → Callbacks, as a user clicks it.
+function openCallbacksMenu(menuXmlid) {
+    return [
         stepUtils.showAppsMenuItem(),
         {
             content: "Open Helpdesk",
@@ -17,10 +16,18 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome"
             run: "click",
         },
         {
-            content: "My queue",
-            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_my_queue_menu"]',
+            content: `Menu ${menuXmlid}`,
+            trigger: `.dropdown-item[data-menu-xmlid="${menuXmlid}"]`,
             run: "click",
         },
+    ];
+}
+
+// An agent works a callback from the queue: dials, logs a failed try, then records the outcome.
+registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome", {
+    url: "/odoo",
+    steps: () => [
+        ...openCallbacksMenu("insurance_claim_callback.claim_callback_my_queue_menu"),
         {
             content: "Open the callback of the claim in my queue",
             trigger: ".o_data_row:contains(CLM-TOUR-0001) td[name=claim_number]",
@@ -75,22 +82,7 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_outcome"
 registry.category("web_tour.tours").add("insurance_claim_callback_supervisor_sla_risk", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Helpdesk",
-            trigger: '.o_app[data-menu-xmlid="helpdesk_mgmt.helpdesk_ticket_main_menu"]',
-            run: "click",
-        },
-        {
-            content: "Callbacks menu",
-            trigger: '.o_main_navbar [data-menu-xmlid="insurance_claim_callback.claim_callback_main_menu"]',
-            run: "click",
-        },
-        {
-            content: "SLA Risk",
-            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_sla_risk_menu"]',
-            run: "click",
-        },
+        ...openCallbacksMenu("insurance_claim_callback.claim_callback_sla_risk_menu"),
         {
             content: "Grouped by completion status, the breached group is there",
             trigger: ".o_group_header:contains(Breached)",
