@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .claim_callback_channel import CHANNELS
+
 
 class ClaimCallbackAttempt(models.Model):
     _name = "claim.callback.attempt"
@@ -9,17 +11,7 @@ class ClaimCallbackAttempt(models.Model):
 
     callback_id = fields.Many2one("claim.callback", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="callback_id.company_id", store=True, index=True)
-    channel = fields.Selection(
-        [
-            ("phone", "Phone"),
-            ("sms", "SMS"),
-            ("email", "E-mail"),
-            ("wechat", "WeChat"),
-            ("app", "App"),
-        ],
-        required=True,
-        default="phone",
-    )
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
     outcome = fields.Selection(
         [
             ("reached", "Reached"),

@@ -21,6 +21,10 @@ CHANNELS = [
 ]
 # Channels that reach the insurer's app through an outgoing webhook.
 WEBHOOK_CHANNELS = ("wechat", "app")
+# Channels of the fallback message with the questionnaire link ...
+FALLBACK_CHANNELS = ("sms", "email")
+# ... and the insurer's app / WeChat, when their channel has a webhook.
+MESSAGE_CHANNELS = FALLBACK_CHANNELS + WEBHOOK_CHANNELS
 WEBHOOK_TIMEOUT = 5  # seconds: a slow app must not hold the batch (and its row locks) for long
 # Used when no setting exists for a channel.
 DEFAULTS = {"window_start": 9.0, "window_end": 20.0, "retry_interval_hours": 2.0, "max_attempts": 3, "unit_cost": 0.0}

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 import pytz
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_date
 
@@ -24,7 +24,7 @@ BUDGET_THRESHOLDS = (100, 80)
 
 
 class ClaimCallbackKpi(models.Model):
-    """Monthly KPI snapshot of the callback programme, per company (SPEC §4 and §7).
+    """Monthly KPI snapshot of the callback programme, per company (README: Monthly KPI reports, Stable interface).
 
     A KPI whose denominator is 0 is NULL in the table (for SQL readers such as a data
     warehouse, and so that averages over months skip it) and shown as "n/a"; the ORM reads
@@ -197,16 +197,17 @@ class ClaimCallbackKpi(models.Model):
 
     @api.model
     def _satisfaction_counts(self, company, start, end):
-        """Callbacks completed in [start, end): with a satisfaction score, and satisfied (≥ 4)."""
+        """Callbacks completed in [start, end): with a satisfaction score, and satisfied (the
+        company's 'Satisfied From' score or above, as in the closed loop)."""
         self.env.cr.execute(SQL(
             """
             SELECT count(*) FILTER (WHERE satisfaction >= 1) AS rated_callbacks,
-                   count(*) FILTER (WHERE satisfaction >= 4) AS satisfied_callbacks
+                   count(*) FILTER (WHERE satisfaction >= %(satisfied)s) AS satisfied_callbacks
               FROM claim_callback
              WHERE company_id = %(company)s AND state = 'done'
                AND completed_date >= %(start)s AND completed_date < %(end)s
             """,
-            company=company.id, start=start, end=end,
+            company=company.id, start=start, end=end, satisfied=company.callback_satisfied_score,
         ))
         return self.env.cr.dictfetchone()
 
@@ -426,9 +427,9 @@ class ClaimCallbackKpi(models.Model):
                     "subject": subject,
                     "body_html": kpi_lang.env._("<p>The callback KPIs of %(month)s are attached.</p>", month=label),
                     "email_from": kpi.company_id.email_formatted or self.env.user.email_formatted,
-                    "recipient_ids": [(6, 0, users.partner_id.ids)],
+                    "recipient_ids": [Command.set(users.partner_id.ids)],
                     "auto_delete": False,
-                    "attachment_ids": [(0, 0, {
+                    "attachment_ids": [Command.create({
                         "name": f"callback-kpis-{kpi.month:%Y-%m}.pdf",
                         "datas": base64.b64encode(pdf),
                         "mimetype": "application/pdf",
@@ -480,7 +481,7 @@ class ClaimCallbackKpi(models.Model):
                 period=label, cost=cost, budget=budget, level=level,
             ),
             "email_from": company.email_formatted or self.env.user.email_formatted,
-            "recipient_ids": [(6, 0, managers.partner_id.ids)],
+            "recipient_ids": [Command.set(managers.partner_id.ids)],
             "auto_delete": False,
         })
         _logger.info("Callback budget alert %s %s %s%% for %s", period, label, level, company.name)

@@ -1,12 +1,13 @@
 import logging
 from datetime import datetime, time
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
+
+from .batch import create_skipping_duplicates, lock_batch
+from .res_config_settings import callback_param
 
 _logger = logging.getLogger(__name__)
 
@@ -217,21 +218,7 @@ class ClaimRewardEntry(models.Model):
     @api.model
     def _create_earn_entries(self, vals_list):
         """Create earn entries; those another transaction granted first are skipped."""
-        if not vals_list:
-            return self.browse()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self.create(vals_list)
-        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
-            _logger.info("Reward points granted concurrently: creating entries one by one")
-        created = self.browse()
-        for vals in vals_list:
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    created |= self.create(vals)
-            except (pg_errors.UniqueViolation, pg_errors.SerializationFailure):
-                _logger.info("Rule %s already rewarded callback %s", vals["rule_id"], vals["callback_id"])
-        return created
+        return create_skipping_duplicates(self, vals_list)
 
     # ------------------------------------------------------------------
     # Expiry
@@ -244,9 +231,7 @@ class ClaimRewardEntry(models.Model):
 
     @api.model
     def _get_expiry_batch_size(self):
-        return int(
-            self.env["ir.config_parameter"].sudo().get_param("insurance_claim_callback.reward_expiry_batch_size", 1000)
-        )
+        return callback_param(self.env, "reward_expiry_batch_size")
 
     @api.model
     def _expire_points(self, limit=1000):
@@ -265,7 +250,7 @@ class ClaimRewardEntry(models.Model):
         rows = self._query_expirable(now, limit)
         if not rows:
             return 0, 0
-        locked = Entry.browse([row[0] for row in rows]).try_lock_for_update()
+        locked = lock_batch(Entry.browse([row[0] for row in rows]))
         if locked:
             Entry.create(Entry._prepare_expire_vals(locked, now))
         # advance over the leading run of processed lots; a lot locked elsewhere is retried
@@ -283,7 +268,7 @@ class ClaimRewardEntry(models.Model):
         due = self._query_expirable(now, partners=partners)
         if due:
             Entry = self.sudo()  # sudo: the ledger's own bookkeeping, as in the cron
-            lots = Entry.browse([row[0] for row in due]).try_lock_for_update()
+            lots = lock_batch(Entry.browse([row[0] for row in due]))
             Entry.create(Entry._prepare_expire_vals(lots, now))
 
     @api.model

@@ -7,7 +7,7 @@ from pytz import utc
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-# SPEC §7 defaults: with no matching rule the targets are 24 h / 72 h / 48 h in calendar hours.
+# Stable defaults (README): with no matching rule the targets are 24 h / 72 h / 48 h in calendar hours.
 DEFAULT_HOURS = {"first_contact": 24.0, "completion": 72.0, "resolution": 48.0}
 DEFAULT_AT_RISK_RATIO = 0.8
 
@@ -197,7 +197,7 @@ class ClaimSlaRule(models.Model):
     # ------------------------------------------------------------------
 
     def _get_target_hours(self, target):
-        """Hours of a target ("first_contact", "completion", "resolution"); SPEC defaults without a rule."""
+        """Hours of a target ("first_contact", "completion", "resolution"); the stable defaults without a rule."""
         return self[f"{target}_hours"] if self else DEFAULT_HOURS[target]
 
     def _get_at_risk_ratio(self):

@@ -2,11 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
-from .claim_callback import SLA_STATUSES
+from .claim_sla_mixin import RUNNING_SLA_STATUSES, SLA_STATUSES
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "claim.sla.mixin"]
 
     is_claim = fields.Boolean(
         string="Insurance Claim", index=True, tracking=True, copy=False,
@@ -35,7 +36,7 @@ class HelpdeskTicket(models.Model):
         index=True,
         default="none",
     )
-    # Feedback issues (SPEC §7): the callback that raised them, and complaints.
+    # Feedback issues (README, Stable interface): the callback that raised them, and complaints.
     source_callback_id = fields.Many2one(
         "claim.callback", string="Raised in Callback", index="btree_not_null", copy=False, ondelete="set null"
     )
@@ -76,13 +77,16 @@ class HelpdeskTicket(models.Model):
         "callback_ids.satisfaction",
         "callback_ids.chain_state",
         "partner_id.callback_opted_out",
+        "company_id.callback_satisfied_score",
     )
     def _compute_callback_status(self):
         for ticket in self:
             # A customer who refused every channel leaves the programme (and the
             # coverage denominator), unless already satisfied.
             if ticket.is_claim and ticket.partner_id.callback_opted_out:
-                satisfied = ticket.callback_ids.filtered(lambda c: c.state == "done" and c.satisfaction >= 4)
+                satisfied = ticket.callback_ids.filtered(
+                    lambda c: c.state == "done" and c.satisfaction >= c.company_id.callback_satisfied_score
+                )
                 if not satisfied:
                     ticket.callback_status = "opted_out"
                     continue
@@ -177,62 +181,24 @@ class HelpdeskTicket(models.Model):
             vals["sla_resolution_status"] = "on_track"
 
     def _freeze_resolution_sla(self):
-        for ticket in self.filtered(
-            lambda t: t.sla_resolution_status in ("on_track", "at_risk", "breached") and t.closed_date
-        ):
-            met = ticket.closed_date <= ticket.sla_resolution_deadline
-            ticket.sla_resolution_status = "met" if met else "missed"
+        for ticket in self.filtered(lambda t: t.sla_resolution_status in RUNNING_SLA_STATUSES and t.closed_date):
+            ticket.write(ticket._sla_freeze_vals("resolution", ticket.closed_date))
 
     @api.model
-    def _sla_transition_steps(self, now):
-        """(model, domain, apply) for the resolution target of open feedback issues."""
-        running = Domain([("source_callback_id", "!=", False), ("closed_date", "=", False)])
-        return [
-            (
-                self,
-                running & Domain([("sla_resolution_status", "in", ("on_track", "at_risk")),
-                                  ("sla_resolution_deadline", "<", now)]),
-                lambda recs: recs.write({"sla_resolution_status": "breached"}),
-            ),
-            (
-                self,
-                running & Domain([("sla_resolution_status", "=", "on_track"), ("sla_resolution_risk_date", "<=", now),
-                                  ("sla_resolution_deadline", ">=", now)]),
-                lambda recs: recs.write({"sla_resolution_status": "at_risk"}),
-            ),
-        ]
+    def _sla_targets(self):
+        return {"resolution": "closed_date"}
 
     @api.model
-    def _sla_escalation_domain(self):
-        return Domain([("source_callback_id", "!=", False), ("closed_date", "=", False),
-                       ("sla_resolution_escalated", "=", False)]) & (
-            Domain("sla_resolution_status", "=", "breached")
-            | Domain([("sla_resolution_status", "=", "at_risk"),
-                      ("source_callback_id.sla_rule_id.escalation_trigger", "=", "at_risk")])
-        )
+    def _sla_open_domain(self):
+        return Domain([("source_callback_id", "!=", False), ("closed_date", "=", False)])
 
-    def _sla_escalate(self):
-        """Escalate feedback issues once: activity for the team leader, priority raise."""
-        activities = []
-        for ticket in self:
-            rule = ticket.source_callback_id.sla_rule_id
-            leader = ticket.team_id.user_id or ticket.source_callback_id.team_id.user_id
-            if (not rule or rule.escalation_activity) and leader:
-                activities.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id(self._name),
-                        "res_id": ticket.id,
-                        "activity_type_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo"),
-                        "summary": self.env._("SLA resolution escalated: %(ticket)s", ticket=ticket.display_name),
-                        "user_id": leader.id,
-                        "date_deadline": fields.Date.context_today(self),
-                    }
-                )
-            if rule.escalation_raise_priority and ticket.priority != "3":
-                ticket.priority = str(int(ticket.priority or "0") + 1)
-        # sudo: the cron's user may not read the leader; the activity is only a notice.
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-        self.write({"sla_resolution_escalated": True})
+    @api.model
+    def _sla_rule_path(self):
+        return "source_callback_id.sla_rule_id"
+
+    def _sla_get_leader(self):
+        self.ensure_one()
+        return self.team_id.user_id or self.source_callback_id.team_id.user_id
 
     def _trigger_callback_scheduling(self):
         """Run the scheduler soon after a claim closes rather than at its next tick."""

@@ -1,0 +1,69 @@
+"""The two batch patterns every cron and batch path of the addon shares.
+
+- `process_locked_batch`: take the next batch of a domain that no concurrent run holds
+  (SELECT ... FOR UPDATE SKIP LOCKED), process it, say what remains for `ir.cron`.
+- `create_skipping_duplicates`: create a batch whose unique indexes make a concurrent
+  run's rows collide; on a collision, create one by one and skip those that exist.
+"""
+
+import logging
+
+from psycopg2 import errors as pg_errors
+
+from odoo.fields import Domain
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+# What a concurrent transaction's rows make a write fail with.
+CONCURRENT_ERRORS = (pg_errors.UniqueViolation, pg_errors.SerializationFailure)
+
+
+def lock_batch(records):
+    """The rows of `records` no concurrent transaction holds. Rows changed since this
+    transaction's snapshot fail the lock with a serialization error: they are left to the
+    next run, the whole batch with them."""
+    if not records:
+        return records
+    try:
+        with mute_logger("odoo.sql_db"), records.env.cr.savepoint(flush=False):
+            return records.try_lock_for_update()
+    except pg_errors.SerializationFailure:
+        _logger.info("%s: rows changed by a concurrent run since this transaction began", records._name)
+        return records.browse()
+
+
+def process_locked_batch(model, domain, limit, process, order="id"):
+    """`process` the next `limit` records of `domain` that no concurrent run holds.
+
+    `process` must take its records out of `domain`, or return those it could not (they
+    are retried at the next run, not in this one). Returns (processed, remaining) for
+    `ir.cron._commit_progress`; what remains is counted up to one more batch only, so a
+    batch costs the same whatever the backlog.
+    """
+    candidates = model.search(domain, limit=limit, order=order)
+    batch = lock_batch(candidates)
+    failed = (process(batch) if batch else None) or model.browse()
+    if len(candidates) < limit:
+        return len(batch), len(candidates) - len(batch)
+    return len(batch), model.search_count(Domain(domain) & Domain("id", "not in", failed.ids), limit=limit)
+
+
+def create_skipping_duplicates(model, vals_list):
+    """Create records from `vals_list` in one batch; when a concurrent transaction
+    created some of them first (unique index), create the others one by one."""
+    if not vals_list:
+        return model.browse()
+    try:
+        with mute_logger("odoo.sql_db"), model.env.cr.savepoint():
+            return model.create(vals_list)
+    except CONCURRENT_ERRORS:
+        _logger.info("%s: rows created concurrently; creating one by one", model._name)
+    created = model.browse()
+    for vals in vals_list:
+        try:
+            with mute_logger("odoo.sql_db"), model.env.cr.savepoint():
+                created |= model.create(vals)
+        except CONCURRENT_ERRORS:
+            _logger.info("%s: %s already exists", model._name, vals)
+    return created
