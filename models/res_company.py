@@ -10,7 +10,7 @@ class ResCompany(models.Model):
         digits=(16, 4),
         help="Cost of one redeemed point in the company currency, counted in the programme's cost.",
     )
-    # KPI targets (SPEC §4), percentages; changes are signed.
+    # KPI targets (README: Monthly KPI reports), percentages; changes are signed.
     callback_target_coverage = fields.Float(string="Coverage 72 h Target (%)", default=90.0)
     callback_target_satisfaction = fields.Float(string="Satisfaction Rate Target (%)", default=85.0)
     callback_target_resolution = fields.Float(string="Issue Resolution 48 h Target (%)", default=70.0)
@@ -28,6 +28,24 @@ class ResCompany(models.Model):
         help="Days after a callback closes before the customer's free text (feedback, suggestions, answers, "
         "attempt notes) is erased; scores and sentiment stay for the KPIs. 0 keeps it.",
     )
+    # The closed loop
+    callback_satisfied_score = fields.Integer(
+        string="Satisfied From",
+        default=4,
+        help="A satisfaction (1-5) at or above this score counts as satisfied in the KPIs and ends the callback "
+        "chain; below it another callback follows.",
+    )
+    callback_chain_limit = fields.Integer(
+        string="Callbacks per Claim",
+        default=3,
+        help="The most callbacks a claim gets; the claim then shows 'Limit Reached' and its team leader is told.",
+    )
+    callback_complaints_team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        string="Complaints Team",
+        check_company=True,
+        help="Problems raised as complaints become tickets of this team; empty: the claim's team.",
+    )
     # The highest budget threshold (80 / 100) already alerted, and for which period.
     callback_budget_alert_month = fields.Date(readonly=True, copy=False)
     callback_budget_alert_month_level = fields.Integer(readonly=True, copy=False)
@@ -43,6 +61,14 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("The KPI baseline period ends before it starts."))
             if company.callback_budget_monthly < 0 or company.callback_budget_yearly < 0:
                 raise ValidationError(self.env._("A callback budget cannot be negative."))
+
+    @api.constrains("callback_satisfied_score", "callback_chain_limit")
+    def _check_callback_loop_settings(self):
+        for company in self:
+            if not 1 <= company.callback_satisfied_score <= 5:
+                raise ValidationError(self.env._("'Satisfied From' is a satisfaction score between 1 and 5."))
+            if company.callback_chain_limit < 1:
+                raise ValidationError(self.env._("A claim gets at least one callback."))
 
     @api.constrains("callback_feedback_retention_days")
     def _check_callback_feedback_retention(self):

@@ -47,7 +47,7 @@ class TestChain(CallbackCase):
         self.assertIn("Callback #2 scheduled", self._notes())
 
     def test_low_satisfaction_threshold_is_configurable(self):
-        self.env["ir.config_parameter"].set_param("insurance_claim_callback.low_satisfaction", 4)
+        self.first.company_id.callback_satisfied_score = 5
         self.first.register_result(4)
         self.assertEqual(self._open().sequence, 2)
 
@@ -86,7 +86,7 @@ class TestChain(CallbackCase):
         self.assertIn("limit reached", self._notes())
 
     def test_chain_limit_is_configurable(self):
-        self.env["ir.config_parameter"].set_param("insurance_claim_callback.chain_limit", 1)
+        self.first.company_id.callback_chain_limit = 1
         self.first.register_result(1)
         self.assertEqual((self.first.chain_state, self.claim.callback_status), ("limit_reached", "limit_reached"))
         self.assertFalse(self._open())

@@ -44,7 +44,7 @@ class TestOutcome(CallbackCase):
     @freeze_time("2026-03-02 10:00:00")
     def test_each_problem_becomes_a_feedback_issue(self):
         complaints = self.env["helpdesk.ticket.team"].create({"name": "Complaints"})
-        self.env["ir.config_parameter"].set_param("insurance_claim_callback.complaints_team_id", complaints.id)
+        self.callback.company_id.callback_complaints_team_id = complaints
         self.callback.with_user(self.agent_1).register_result(
             2, nps=3, feedback="Too slow", issues=["Payment was late", {"name": "Rude adjuster", "is_complaint": True}]
         )
