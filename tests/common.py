@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -29,11 +30,11 @@ class CallbackCase(BaseCommon):
             {
                 "name": "Claims",
                 "user_id": cls.supervisor.id,
-                "user_ids": [(6, 0, (cls.agent_1 | cls.agent_2 | cls.supervisor | cls.helpdesk_user).ids)],
+                "user_ids": [Command.set((cls.agent_1 | cls.agent_2 | cls.supervisor | cls.helpdesk_user).ids)],
             }
         )
         cls.other_team = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Other claims", "user_ids": [(6, 0, cls.agent_other_team.ids)]}
+            {"name": "Other claims", "user_ids": [Command.set(cls.agent_other_team.ids)]}
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "Chen Mei-Ling", "phone": "+886223456789", "email": "mei@example.com"}

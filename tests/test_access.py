@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -25,7 +26,7 @@ class TestAccess(CallbackCase):
         cls.cb_other_team = cls.other_team_claim.callback_ids
         cls.cb_no_team = cls.no_team_claim.callback_ids
         cls.cb_company_b = cls.company_b_claim.callback_ids
-        cls.manager_b = cls._user("icc_manager_b", MANAGER, company_ids=[(6, 0, (cls.company | cls.company_b).ids)])
+        cls.manager_b = cls._user("icc_manager_b", MANAGER, company_ids=[Command.set((cls.company | cls.company_b).ids)])
 
     def _visible(self, user, companies=None):
         env = self.env(user=user)

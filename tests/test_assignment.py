@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -59,7 +60,7 @@ class TestAssignment(CallbackCase):
         self.assertFalse(claim.callback_ids.user_id)
 
     def test_agent_of_another_company_is_skipped(self):
-        self.agent_2.write({"company_ids": [(4, self.company_b.id)], "company_id": self.company_b.id})
+        self.agent_2.write({"company_ids": [Command.link(self.company_b.id)], "company_id": self.company_b.id})
         self.agent_2.write({"company_ids": [(3, self.company.id)]})
         claims = self._closed_claims(4)
         self._schedule(claims)

@@ -1,6 +1,7 @@
 import json
 from datetime import timedelta
 
+from odoo import Command
 from odoo import fields
 
 from odoo.tests import HttpCase, tagged
@@ -15,7 +16,7 @@ class TestTelephony(CallbackCase, HttpCase):
         super().setUpClass()
         # the telephony system's user: a team agent that takes no callbacks itself
         cls.cti_user = cls._user("icc_cti", "insurance_claim_callback.group_callback_integration", callback_capacity=0)
-        cls.team.user_ids = [(4, cls.cti_user.id)]
+        cls.team.user_ids = [Command.link(cls.cti_user.id)]
         cls.key = cls.env["res.users.apikeys"].with_user(cls.cti_user)._generate(
             None, "CTI", fields.Datetime.now() + timedelta(days=30)
         )

@@ -1,8 +1,11 @@
+import pathlib
+import re
+
 from odoo.tests import TransactionCase, tagged
 
 MODULE = "insurance_claim_callback"
 
-# SPEC §7: the names integrations and the acceptance suite use.
+# README "Stable interface": the names integrations and the acceptance suite use.
 FIELDS = {
     "helpdesk.ticket": "is_claim claim_number policy_number claim_category_id claim_amount paid_amount closed_date "
     "callback_ids callback_status source_callback_id is_complaint",
@@ -64,6 +67,15 @@ class TestStableInterface(TransactionCase):
         )
         self.assertIn(agent, supervisor.all_implied_ids)
         self.assertIn(supervisor, manager.all_implied_ids)
+
+    def test_every_name_tested_here_is_listed_in_the_readme(self):
+        readme = pathlib.Path(__file__).parents[1].joinpath("README.md").read_text(encoding="utf-8")
+        section = readme.split("## Stable interface", 1)[1].split("\n## ", 1)[0]
+        listed = set(re.findall(r"`([^`]+)`", section))
+        tested = [*FIELDS, *" ".join(FIELDS.values()).split(), *" ".join(SELECTIONS.values()).split()]
+        tested += " ".join(XML_IDS.values()).split() + ["register_attempt", "register_result", "compute_month"]
+        missing = {name for name in tested if not any(name in item for item in listed)}
+        self.assertFalse(missing, "names the README's Stable interface section does not list")
 
     def test_methods_named_in_the_spec_exist(self):
         callback = self.env["claim.callback"]
