@@ -120,7 +120,7 @@ class ClaimCallback(models.Model):
                 new[f"sla_{target}_deadline"] = vals[f"sla_{target}_deadline"] + shift
                 new[f"sla_{target}_risk_date"] = vals[f"sla_{target}_risk_date"] + shift
                 new[f"sla_{target}_status"] = "on_track"  # the SLA cron re-evaluates it
-            callback.write(new)
+            callback._as_service().write(new)
             callback.message_post(
                 body=self.env._(
                     "SLA recomputed by %(user)s: rule %(old_rule)s → %(new_rule)s, first contact due %(old_fc)s → "

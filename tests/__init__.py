@@ -23,3 +23,5 @@ from . import test_retention
 from . import test_stable_interface
 from . import test_tour
 from . import test_views_by_role
+from . import test_integrity
+from . import test_hostile_input
