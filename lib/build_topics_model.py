@@ -18,7 +18,7 @@ import random
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import topics  # noqa: E402
+import topics
 
 C = 10.0
 THRESHOLD = 0.4
