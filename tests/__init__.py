@@ -25,3 +25,4 @@ from . import test_tour
 from . import test_views_by_role
 from . import test_integrity
 from . import test_hostile_input
+from . import test_topics_lib
