@@ -20,6 +20,7 @@ Run-time cost (the engines read lib/sentiment_model_<lang>.json, built offline b
 """
 
 import json
+import os
 import pathlib
 import re
 import statistics
@@ -78,30 +79,29 @@ import json, statistics, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, sys.argv[1])
 import sentiment
-warm_up = sys.argv[2] == "1"
-if warm_up:
+if sys.argv[2] == "1":
     sentiment.warm_up()
 t1 = time.perf_counter()
 result = {"import_warm_up_s": t1 - t0}
-for lang, text in json.loads(sys.argv[3]).items():
-    t = time.perf_counter()
-    sentiment.analyze([text])
-    result[f"first_{lang}_s"] = time.perf_counter() - t
-    later = []
-    for _i in range(30):
+for lang, texts in json.loads(sys.argv[3]).items():
+    times = []
+    for text in texts:  # each a new text, as each outcome brings new feedback
         t = time.perf_counter()
         sentiment.analyze([text])
-        later.append(time.perf_counter() - t)
-    result[f"warm_{lang}_s"] = statistics.median(later)
+        times.append(time.perf_counter() - t)
+    result[f"first_{lang}_s"] = times[0]
+    result[f"warm_{lang}_s"] = statistics.median(times[1:])
 result["total_first_s"] = t1 - t0 + result["first_zh_s"]
 print(json.dumps(result))
 """
 
 
-def cold_process(warm_up):
-    """Timings of a fresh process (see COLD): import (+ warm_up), first and median later call per language."""
-    args = [sys.executable, "-c", COLD, str(LIB), "1" if warm_up else "0", json.dumps(SAMPLE, ensure_ascii=False)]
-    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+def cold_process(warm_up, texts, runs=3):
+    """Median over `runs` fresh processes (see COLD) of: import (+ warm_up), the first call and the median of
+    the later ones, one new text per call, per language."""
+    args = [sys.executable, "-c", COLD, str(LIB), "1" if warm_up else "0", json.dumps(texts, ensure_ascii=False)]
+    results = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout) for _i in range(runs)]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
 def median_ms(function, repeat=3):
@@ -114,19 +114,21 @@ def median_ms(function, repeat=3):
 
 
 def run_time_costs(texts):
-    cold = cold_process(warm_up=True)
+    out("machine_load_average_1min", f"{os.getloadavg()[0]:.1f}  ({os.cpu_count()} CPUs)")
+    by_lang = {lang: [t for t in texts if sentiment.detect_language(t) == lang][:31] for lang in ("zh", "en")}
+    cold = cold_process(True, by_lang)
     out("cold_import_and_warm_up_s", f"{cold['import_warm_up_s']:.2f}")
-    out("cold_first_call_s", f"{cold['total_first_s']:.2f}  (import + warm_up + first zh text)")
+    out("cold_first_call_s", f"{cold['total_first_s']:.2f}  (import + warm_up + first zh text; median of 3 processes)")
     for lang in ("zh", "en"):
         out(f"first_call_after_warm_up_ms_{lang}", f"{1000 * cold[f'first_{lang}_s']:.2f}")
         out(f"warm_call_s_{lang}", f"{cold[f'warm_{lang}_s']:.5f}")
         out(f"first_vs_warm_ratio_{lang}", f"{cold[f'first_{lang}_s'] / cold[f'warm_{lang}_s']:.2f}")
-    cold = cold_process(warm_up=False)
+        out(f"first_minus_warm_ms_{lang}", f"{1000 * (cold[f'first_{lang}_s'] - cold[f'warm_{lang}_s']):.2f}")
+    cold = cold_process(False, by_lang, runs=1)
     for lang in ("zh", "en"):
         out(f"baseline_first_call_without_warm_up_s_{lang}", f"{cold[f'first_{lang}_s']:.2f}")
     t0 = time.perf_counter()
-    for lang in ("zh", "en"):
-        build_sentiment_model.train(lang)
+    trained = {lang: build_sentiment_model.train(lang) for lang in ("zh", "en")}
     out("baseline_train_in_process_s", f"{time.perf_counter() - t0:.2f}  (what the first requests used to pay)")
     for lang in ("zh", "en"):
         single = [t for t in texts if sentiment.detect_language(t) == lang][:2000]
@@ -134,6 +136,15 @@ def run_time_costs(texts):
         for text in single:
             sentiment.analyze([text])
         out(f"single_call_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
+        _model, features, classifier = trained[lang]
+        normalize = sentiment.get_engine(lang)._normalize
+        t0 = time.perf_counter()
+        for text in single:
+            classifier.predict_proba(features.transform([normalize(text)]))
+        out(f"baseline_sklearn_single_call_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
+        t0 = time.perf_counter()
+        classifier.predict_proba(features.transform([normalize(text) for text in single]))
+        out(f"baseline_sklearn_batch_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
     for lang in ("zh", "en"):
         long_text = SAMPLE[lang] * (100000 // len(SAMPLE[lang]) + 1)
         for size in (1, 10, 100):
