@@ -141,7 +141,8 @@ class TfidfWeights:
         """This vectorizer's share of the decision function (one value per class)."""
         import numpy as np  # noqa: PLC0415
 
-        found = [(self.index[t], n) for t, n in collections.Counter(self.analyzer(text, *self.args)).items() if t in self.index]
+        counts = collections.Counter(self.analyzer(text, *self.args))
+        found = [(self.index[t], n) for t, n in counts.items() if t in self.index]
         if not found:
             return 0.0
         rows = [i for i, _n in found]

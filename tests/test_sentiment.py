@@ -65,7 +65,7 @@ class TestSentiment(BaseCase):
     def test_engines_score_from_the_shipped_json_without_the_training_file(self):
         missing = pathlib.Path(tempfile.gettempdir()) / "no-such-dir" / "sentiment_train.tsv"
         with patch.object(sentiment, "TRAINING_FILE", missing), patch.dict(sentiment._engines, clear=True):
-            results = sentiment.analyze(["賠款三天就入帳了，謝謝你們。", "Terrible service, nobody called me back."])
+            results = sentiment.analyze(["賠款三天就入帳了，謝謝你們。", "Terrible service, nobody called me."])
         self.assertEqual([label for _score, label in results], ["positive", "negative"])
         # ... and it is that JSON the engines read: without it there is no engine (and no training fallback).
         with patch.object(sentiment, "MODEL_DIR", missing.parent), patch.dict(sentiment._engines, clear=True):
