@@ -100,7 +100,7 @@ def cold_process(warm_up, texts, runs=3):
     """Median over `runs` fresh processes (see COLD) of: import (+ warm_up), the first call and the median of
     the later ones, one new text per call, per language."""
     args = [sys.executable, "-c", COLD, str(LIB), "1" if warm_up else "0", json.dumps(texts, ensure_ascii=False)]
-    results = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout) for _i in range(runs)]
+    results = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout) for _ in range(runs)]
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
