@@ -225,6 +225,12 @@ class ClaimCallback(models.Model):
             if callback.nps and not 0 <= callback.nps <= 10:
                 raise ValidationError(self.env._("NPS must be between 0 and 10."))
 
+    def _register_hook(self):
+        super()._register_hook()
+        # The sentiment models load once per process, at registry load, not in a customer's
+        # first outcome (prefork: the master loads the registries, its workers inherit them).
+        sentiment_lib.warm_up()
+
     @api.model_create_multi
     def create(self, vals_list):
         self._add_sla_vals([vals for vals in vals_list if not vals.get("sla_completion_deadline")])

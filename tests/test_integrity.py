@@ -79,6 +79,23 @@ class TestCallbackFieldProtection(IntegrityCase):
 
 
 @tagged("post_install", "-at_install")
+class TestMaskedPhone(IntegrityCase):
+    def test_another_agents_view_of_the_number_is_masked_everywhere(self):
+        theirs = self.other.with_user(self.agent_1)  # agent_2's callback, agent_1 of the same team
+        masked = "+886 • •••• ••89"
+        self.assertEqual(theirs.partner_phone_formatted, masked)
+        self.agent_1.group_ids |= self.env.ref("base.group_allow_export")
+        self.assertEqual(theirs.export_data(["partner_phone_formatted"])["datas"], [[masked]])
+        self.assertEqual(theirs.web_read({"partner_phone_formatted": {}})[0]["partner_phone_formatted"], masked)
+        Callback = self.env["claim.callback"].with_user(self.agent_1)
+        with self.assertRaises(ValueError):  # not stored: no lookup by number
+            Callback.search([("partner_phone_formatted", "=", "+886 2 2345 6789")])
+        with self.assertRaises(ValueError):  # not stored: no grouping that reveals it
+            Callback._read_group([], ["partner_phone_formatted"])
+        self.assertNotIn("partner_phone", Callback._fields)
+
+
+@tagged("post_install", "-at_install")
 class TestAttemptProtection(IntegrityCase):
     def test_attempts_are_not_created_directly(self):
         vals = {
