@@ -1,6 +1,6 @@
 """Train the feedback topic models and write lib/topics_model.json (no pickle: plain numbers).
 
-Run after editing topics_train.tsv or the features in topics.py, then commit both files:
+Run after editing the training files or the features in topics.py, then commit them and the model:
     $PY lib/build_topics_model.py
 Needs scikit-learn (fit only); lib/topics.py predicts with the standard library.
 
@@ -25,7 +25,14 @@ THRESHOLD = 0.4
 BALANCED = False
 KEYWORD_WEIGHT = 1.0
 PAIRS_PER_ROW = 1
+# topics_train.tsv (first writer) and topics_train_extra.tsv (a second writer), same format.
+TRAINING_FILES = (topics.TRAINING_FILE, topics.HERE / "topics_train_extra.tsv")
 JOINERS = {"en": (". ", ", and ", "; ", ". Also, ", ", but "), "zh": ("，", "。", "，而且", "，但是", "；")}
+
+
+def training_rows():
+    """[(lang, codes, text)] of all TRAINING_FILES, in order."""
+    return [row for path in TRAINING_FILES for row in topics.load_labelled(path)]
 
 
 def augmented(rows, lang, seed=19):
@@ -81,7 +88,7 @@ def train(rows, lang, c=C, threshold=THRESHOLD, balanced=BALANCED, keyword_weigh
 
 
 def main():
-    rows = topics.load_labelled(topics.TRAINING_FILE)
+    rows = training_rows()
     models = {lang: train(rows, lang) for lang in ("zh", "en")}
     for model in models.values():
         for term in model["terms"].values():
