@@ -25,14 +25,12 @@ THRESHOLD = 0.4
 BALANCED = False
 KEYWORD_WEIGHT = 1.0
 PAIRS_PER_ROW = 1
-# topics_train.tsv (first writer) and topics_train_extra.tsv (a second writer), same format.
-TRAINING_FILES = (topics.TRAINING_FILE, topics.HERE / "topics_train_extra.tsv")
 JOINERS = {"en": (". ", ", and ", "; ", ". Also, ", ", but "), "zh": ("，", "。", "，而且", "，但是", "；")}
 
 
 def training_rows():
-    """[(lang, codes, text)] of all TRAINING_FILES, in order."""
-    return [row for path in TRAINING_FILES for row in topics.load_labelled(path)]
+    """[(lang, codes, text)] of all topics.TRAINING_FILES, in order."""
+    return [row for path in topics.TRAINING_FILES for row in topics.load_labelled(path)]
 
 
 def augmented(rows, lang, seed=19):
