@@ -7,7 +7,8 @@ Run: $PY bench/bench_topics.py [--cv-only]  (no database needed). Prints `name: 
 - A text counts as correct when the predicted set of topics equals the labelled set exactly
   (a text with no topic must get none); micro precision / recall / F1 count single topics.
 - The baseline is `topics.keywords_baseline` with `topics.SEED_KEYWORDS`, in the same run.
-- cv5: models trained (with build_topics_model.train, pairs included) on 4/5 of topics_train.tsv
+- cv5: models trained (with build_topics_model.train, pairs included) on 4/5 of the training files
+  (topics_train.tsv + topics_train_extra.tsv)
   and scored on the other fifth. `--cv-only` prints only these (for tuning without the holdout).
 """
 
@@ -65,7 +66,7 @@ def same_text_key(text):
 
 
 def main(cv_only=False):
-    training = topics.load_labelled(topics.TRAINING_FILE)
+    training = build.training_rows()
     for lang in ("zh", "en"):
         rows = [r for r in training if r[0] == lang]
         out(f"training_{lang}", len(rows))

@@ -1,6 +1,6 @@
 """Train the feedback topic models and write lib/topics_model.json (no pickle: plain numbers).
 
-Run after editing topics_train.tsv or the features in topics.py, then commit both files:
+Run after editing the training files or the features in topics.py, then commit them and the model:
     $PY lib/build_topics_model.py
 Needs scikit-learn (fit only); lib/topics.py predicts with the standard library.
 
@@ -26,6 +26,11 @@ BALANCED = False
 KEYWORD_WEIGHT = 1.0
 PAIRS_PER_ROW = 1
 JOINERS = {"en": (". ", ", and ", "; ", ". Also, ", ", but "), "zh": ("，", "。", "，而且", "，但是", "；")}
+
+
+def training_rows():
+    """[(lang, codes, text)] of all topics.TRAINING_FILES, in order."""
+    return [row for path in topics.TRAINING_FILES for row in topics.load_labelled(path)]
 
 
 def augmented(rows, lang, seed=19):
@@ -81,7 +86,7 @@ def train(rows, lang, c=C, threshold=THRESHOLD, balanced=BALANCED, keyword_weigh
 
 
 def main():
-    rows = topics.load_labelled(topics.TRAINING_FILE)
+    rows = training_rows()
     models = {lang: train(rows, lang) for lang in ("zh", "en")}
     for model in models.values():
         for term in model["terms"].values():

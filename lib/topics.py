@@ -3,7 +3,7 @@
 `classify(texts)` → [set of topic codes] per text: none, one or several of `TOPICS`.
 
 Each language has one logistic regression per topic (one-vs-rest), trained by
-`lib/build_topics_model.py` on `topics_train.tsv` and stored as plain numbers in
+`lib/build_topics_model.py` on `topics_train.tsv` and `topics_train_extra.tsv` and stored as plain numbers in
 `topics_model.json` (vocabulary, idf, coefficients): nothing is trained or downloaded at
 run time, and prediction needs only the standard library. Features (`features()`):
 
@@ -25,6 +25,8 @@ import threading
 
 HERE = pathlib.Path(__file__).resolve().parent
 TRAINING_FILE = HERE / "topics_train.tsv"
+# the first writer's sentences, then a second writer's (same format and labelling rules)
+TRAINING_FILES = (TRAINING_FILE, HERE / "topics_train_extra.tsv")
 MODEL_FILE = HERE / "topics_model.json"
 TOPICS = ("payout_speed", "payout_amount", "staff_attitude", "documents", "reachability", "digital", "process")
 

@@ -13,7 +13,7 @@ class TestTopicsLib(TransactionCase):
             ("The adjuster was rude and the money took two months to arrive.", {"staff_attitude", "payout_speed"}),
             ("The app crashed every time I tried to upload a photo.", {"digital"}),
         ]
-        trained = {text for _lang, _codes, text in topics.load_labelled(topics.TRAINING_FILE)}
+        trained = {text for path in topics.TRAINING_FILES for _lang, _codes, text in topics.load_labelled(path)}
         self.assertFalse(trained.intersection(text for text, _codes in cases))
         self.assertEqual(topics.classify([text for text, _codes in cases]), [codes for _text, codes in cases])
 
