@@ -202,7 +202,8 @@ class ClaimSlaRule(models.Model):
         ranked = self._get_ranked_criteria(tuple(sorted(tickets.company_id.ids)))
         tags = defaultdict(set)  # {customer id: tag ids}, in one query when a rule needs them
         if any(criteria.partner_category_ids for criteria in ranked):
-            for tag, partner_ids in self.env["res.partner"]._read_group(
+            # archived customers keep their tags
+            for tag, partner_ids in self.env["res.partner"].with_context(active_test=False)._read_group(
                 [("id", "in", tickets.partner_id.ids), ("category_id", "!=", False)], ["category_id"], ["id:array_agg"]
             ):
                 for partner_id in partner_ids:
