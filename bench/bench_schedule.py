@@ -17,10 +17,10 @@ import time
 import traceback
 from datetime import timedelta
 
+from benchlib import odoo_env, out, parser, peak_rss_mb
+
 import odoo
 from odoo import fields
-
-from benchlib import odoo_env, out, parser, peak_rss_mb
 
 BATCH = 500
 CREATE_BATCH = 1000
@@ -71,7 +71,7 @@ def create_claims(env, team, n, prefix):
                 "stage_id": stage.id,
                 "closed_date": closed + timedelta(seconds=i),
             }
-            for i, partner in zip(rng, partners)
+            for i, partner in zip(rng, partners, strict=True)
         ])
         ids += tickets.ids
         env.cr.commit()

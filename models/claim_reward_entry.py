@@ -105,7 +105,7 @@ class ClaimRewardEntry(models.Model):
             self._check_balances(debits)
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # the ledger is append-only; pylint: disable=method-required-super
         raise UserError(
             self.env._("Reward ledger entries cannot be changed: record a correction as a new adjustment.")
         )

@@ -25,7 +25,8 @@ class TestPackaging(TransactionCase):
         cls.addClassCleanup(cls._tmp.cleanup)
         # Offline: the build backend (whool) comes from requirements.txt, not from an index.
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", cls._tmp.name, ROOT],
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", cls._tmp.name,
+             ROOT],
             check=True,
             capture_output=True,
         )
@@ -40,8 +41,9 @@ class TestPackaging(TransactionCase):
         self.assertTrue(self.wheel_name.startswith("odoo_addon_insurance_claim_callback-19.0."), self.wheel_name)
         self.assertIn(ADDON + "__manifest__.py", self.names)
         self.assertIn(ADDON + "__init__.py", self.names)
-        for folder in ("models", "views", "security", "data", "i18n", "static", "wizards", "controllers", "report", "lib"):
-            self.assertTrue(any(n.startswith(f"{ADDON}{folder}/") for n in self.names), f"{folder}/ missing from the wheel")
+        folders = ("models", "views", "security", "data", "i18n", "static", "wizards", "controllers", "report", "lib")
+        for folder in folders:
+            self.assertTrue(any(n.startswith(f"{ADDON}{folder}/") for n in self.names), f"{folder}/ not in the wheel")
         for data_file in ast.literal_eval((ROOT / "__manifest__.py").read_text())["data"]:
             self.assertIn(ADDON + data_file, self.names)
 
