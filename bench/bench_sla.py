@@ -18,9 +18,9 @@ Figures are printed as `name: value` lines.
 import time
 from datetime import timedelta
 
-from odoo import fields
-
 from benchlib import odoo_env, out, parser, run_batches
+
+from odoo import fields
 
 BATCH = 500
 TICKETS = 1000  # claims made through the ORM; the others are SQL copies (one open callback per claim)
@@ -86,7 +86,7 @@ def insert_callbacks(env, n, team, agent, rule, tickets, now, fixed=False):
     `fixed`: 500 at risk and 200 breached whatever N (to show the query count does not follow N)."""
     at_risk, breach = ("g <= 500", "g <= 700") if fixed else ("g %% 100 < 5", "g %% 100 < 7")
     env.cr.execute(
-        """
+        f"""
         INSERT INTO claim_callback (
             ticket_id, partner_id, company_id, team_id, user_id, sequence, state, priority, sla_rule_id,
             sla_start_date, sla_first_contact_risk_date, sla_first_contact_deadline,
@@ -106,9 +106,9 @@ def insert_callbacks(env, n, team, agent, rule, tickets, now, fixed=False):
           FROM generate_series(1, %(n)s) g
           JOIN helpdesk_ticket t ON t.id = (%(ticket_ids)s::int[])[1 + (g - 1) %% %(tickets)s]
         RETURNING id
-        """.format(at_risk=at_risk, breach=breach),
-        {"seq0": 3 + n // len(tickets) if fixed else 2, "team": team.id, "agent": agent.id, "rule": rule.id, "now": now, "n": n, "tickets": len(tickets),
-         "ticket_ids": tickets.ids},
+        """,
+        {"seq0": 3 + n // len(tickets) if fixed else 2, "team": team.id, "agent": agent.id, "rule": rule.id,
+         "now": now, "n": n, "tickets": len(tickets), "ticket_ids": tickets.ids},
     )
     ids = [row[0] for row in env.cr.fetchall()]
     env.cr.execute("ANALYZE claim_callback")

@@ -1,5 +1,4 @@
 import logging
-import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError

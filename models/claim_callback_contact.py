@@ -87,7 +87,7 @@ class ClaimCallback(models.Model):
             )
         )
         to_write = defaultdict(lambda: self.browse())
-        for callback, attempt in zip(callbacks, attempts):
+        for callback, attempt in zip(callbacks, attempts, strict=True):
             vals = callback._plan_after_attempt(attempt, settings, failed.get(callback, 0))
             to_write[tuple(sorted(vals.items()))] |= callback
         for vals, group in to_write.items():

@@ -9,6 +9,7 @@ from .batch import create_skipping_duplicates, lock_batch
 from .claim_callback import BATCH_CONTEXT, OPEN_STATES
 from .res_config_settings import callback_param
 
+
 class ClaimCallback(models.Model):
     _inherit = "claim.callback"
 

@@ -110,7 +110,7 @@ class ClaimRewardEntry(models.Model):
     def copy(self, default=None):
         raise UserError(self.env._("A ledger entry cannot be duplicated: record a new adjustment."))
 
-    def write(self, vals):
+    def write(self, vals):  # the ledger is append-only; pylint: disable=method-required-super
         raise UserError(
             self.env._("Reward ledger entries cannot be changed: record a correction as a new adjustment.")
         )

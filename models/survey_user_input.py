@@ -56,7 +56,7 @@ class SurveyUserInput(models.Model):
         values = {}
         for suffix, key in CALLBACK_QUESTIONS.items():
             question = self.env.ref(f"insurance_claim_callback.{suffix}", raise_if_not_found=False)
-            line = self.user_input_line_ids.filtered(lambda l, q=question: l.question_id == q and not l.skipped)[:1]
+            line = self.user_input_line_ids.filtered(lambda ln, q=question: ln.question_id == q and not ln.skipped)[:1]
             if not line:
                 continue
             if line.answer_type == "scale":

@@ -27,3 +27,4 @@ from . import test_integrity
 from . import test_hostile_input
 from . import test_topics_lib
 from . import test_query_budgets
+from . import test_packaging
