@@ -25,10 +25,10 @@ import time
 import traceback
 from datetime import datetime, timedelta
 
+from benchlib import odoo_env, out, parser, peak_rss_mb
+
 import odoo
 from odoo.fields import Command
-
-from benchlib import odoo_env, out, parser, peak_rss_mb
 
 BATCH = 500
 CREATE_BATCH = 1000
@@ -92,7 +92,7 @@ def create_claims(env, teams, vip, routine, n, prefix):
              "claim_amount": 80000.0 if i % 3 == 0 else 1000.0, "paid_amount": 800.0,
              "partner_id": partner.id, "team_id": teams[i % 3].id, "stage_id": stage.id,
              "closed_date": CLOSED + timedelta(seconds=i)}
-            for i, partner in zip(rng, partners)
+            for i, partner in zip(rng, partners, strict=True)
         ]).ids
         env.cr.commit()
         env.invalidate_all()

@@ -10,6 +10,8 @@ intercepts and classes, and the training file's sha256. Plain data, no pickle: l
 whatever scikit-learn is installed (or none), and never trains in a request. Rebuild after editing the
 training file or the features; tests/test_sentiment.py checks the shipped JSON matches a fresh training.
 """
+# A command-line build script: it reports to its terminal.
+# pylint: disable=print-used
 
 import hashlib
 import json

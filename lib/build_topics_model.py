@@ -10,6 +10,8 @@ two aspects, or an aspect plus thanks, looks like what they learnt. The pairs ar
 fixed seed from the rows given, so cross-validation (bench/bench_topics.py) joins only rows of
 its training folds.
 """
+# A command-line build script: it reports to its terminal.
+# pylint: disable=print-used
 
 import json
 import math

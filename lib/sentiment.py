@@ -29,7 +29,6 @@ VADER, so a worker's first outcome costs what later ones do.
 import collections
 import json
 import logging
-import math
 import pathlib
 import re
 import threading

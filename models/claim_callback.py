@@ -192,7 +192,7 @@ class ClaimCallback(models.Model):
                 partner._phone_format(number=number, country=partner.country_id, force_format="INTERNATIONAL")
                 or number
             ) if number else False
-            e164 = partner._phone_format(number=number, country=partner.country_id) if number else False
+            e164 = partner.phone_sanitized if number else False  # stored by phone_validation: no second parse
             masked = bool(number) and not sees_every_number and callback.user_id != self.env.user
             callback.partner_phone_masked = masked
             callback.partner_phone_formatted = mask_phone(formatted) if masked else formatted

@@ -56,5 +56,5 @@ class ClaimCallbackAttempt(models.Model):
             raise AccessError(self.env._("Attempts are logged through the callback (register_attempt), not created."))
         return super().create(vals_list)
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # pylint: disable=method-required-super
         raise AccessError(self.env._("An attempt cannot be duplicated: log a new one on the callback."))

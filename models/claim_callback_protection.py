@@ -7,6 +7,7 @@ write as the system. A direct `write` / `create` by a user (the form, JSON-2, XM
 may touch only the chatter and activities, and for supervisors the assignment.
 """
 
+import contextlib
 from datetime import date
 
 from odoo import api, fields, models
@@ -112,8 +113,6 @@ class ClaimCallback(models.Model):
         if value in (None, False):
             return None
         if isinstance(value, (str, date)):
-            try:
+            with contextlib.suppress(ValueError):  # not a date: the error below says what is expected
                 return fields.Datetime.to_datetime(value)
-            except ValueError:
-                pass
         raise ValidationError(self.env._("%(label)s must be a date and time (YYYY-MM-DD HH:MM:SS).", label=label))

@@ -107,7 +107,7 @@ class ClaimRewardEntry(models.Model):
             self._check_balances(debits)
         return super().create(vals_list)
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # never: the ledger is append-only; pylint: disable=method-required-super
         raise UserError(self.env._("A ledger entry cannot be duplicated: record a new adjustment."))
 
     def write(self, vals):  # the ledger is append-only; pylint: disable=method-required-super

@@ -7,7 +7,7 @@ measured at two data sizes: their cost must not depend on how many rows they han
 """
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from freezegun import freeze_time
 from lxml import etree
@@ -159,7 +159,7 @@ class TestQueryBudgets(CallbackCase):
             Callback = self.env["claim.callback"].with_user(user).with_context(bin_size=True)
             domain = [("user_id", "=", user.id), ("state", "in", ("scheduled", "in_progress"))]
 
-            def open_queue(Callback=Callback, domain=domain, spec=spec):
+            def open_queue(Callback=Callback, domain=domain, spec=spec):  # pylint: disable=dangerous-default-value
                 result = Callback.web_search_read(domain, spec, limit=80, count_limit=10001)
                 self.assertEqual(len(result["records"]), 80)
 
