@@ -19,6 +19,7 @@ from . import test_questionnaire
 from . import test_cti
 from . import test_webhook
 from . import test_sentiment
+from . import test_forecast_lib
 from . import test_retention
 from . import test_stable_interface
 from . import test_tour
