@@ -36,7 +36,7 @@ class ResPartner(models.Model):
         if partners is not None and not partners:
             return []
         self.env.flush_all()
-        only = SQL("AND partner_id = ANY(%s)", partners.ids) if partners is not None else SQL()
+        only = SQL("AND cb.partner_id = ANY(%s)", partners.ids) if partners is not None else SQL()
         only_t = SQL("AND t.partner_id = ANY(%s)", partners.ids) if partners is not None else SQL()
         only_p = SQL("AND id = ANY(%s)", partners.ids) if partners is not None else SQL()
         self.env.cr.execute(SQL(

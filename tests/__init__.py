@@ -24,3 +24,4 @@ from . import test_retention
 from . import test_stable_interface
 from . import test_tour
 from . import test_views_by_role
+from . import test_risk_warning
