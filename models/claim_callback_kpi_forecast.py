@@ -130,6 +130,7 @@ class ClaimCallbackKpi(models.Model):
             "name": topics.browse(row["topic_id"]).name,
             "count": row["count"],
             "share": 100.0 * row["count"] / row["total"] if row["total"] else 0.0,
+            "share_display": f"{100.0 * row['count'] / row['total']:.1f} %" if row["total"] else "",
             "previous": row["previous"],
             "change": row["count"] - row["previous"],
             "change_display": (f"{100.0 * (row['count'] - row['previous']) / row['previous']:+.0f} %"

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..lib import topics as topics_lib
+
 
 class ClaimFeedbackTopic(models.Model):
     """A common problem customers speak of in their feedback (README: Early warning and trends).
@@ -32,8 +34,6 @@ class ClaimFeedbackTopic(models.Model):
     @api.model
     def _seed_keywords(self):
         """Fill the empty keywords of the seeded topics from `lib/topics.SEED_KEYWORDS` (data file)."""
-        from ..lib import topics as topics_lib  # noqa: PLC0415 (the classifier's model loads on first use)
-
         for topic in self.with_context(active_test=False).search([("keywords", "=", False)]):
             seed = topics_lib.SEED_KEYWORDS.get(topic.code)
             if seed:
@@ -41,8 +41,6 @@ class ClaimFeedbackTopic(models.Model):
 
     def _custom_keywords(self):
         """{topic: [lower-case keywords]} of the active topics the classifier does not know."""
-        from ..lib import topics as topics_lib  # noqa: PLC0415
-
         return {
             topic: [k.strip().lower() for k in (topic.keywords or "").splitlines() if k.strip()]
             for topic in self.search([("code", "not in", list(topics_lib.SEED_KEYWORDS))])
@@ -51,8 +49,6 @@ class ClaimFeedbackTopic(models.Model):
     @api.model
     def _classify(self, texts):
         """The topics (records) the texts speak of: the classifier's codes, and the keywords of added topics."""
-        from ..lib import topics as topics_lib  # noqa: PLC0415
-
         texts = [t for t in texts if t and t.strip()]
         if not texts:
             return self.browse()

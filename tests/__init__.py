@@ -25,3 +25,5 @@ from . import test_stable_interface
 from . import test_tour
 from . import test_views_by_role
 from . import test_risk_warning
+from . import test_topics
+from . import test_forecast
