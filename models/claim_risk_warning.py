@@ -113,15 +113,17 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _cron_risk_check(self):
-        """Evaluate every condition for every company, set-based (a few queries per condition)."""
+        """Evaluate every condition for every company, set-based (a few queries per condition); each
+        condition is committed on its own, and one that fails does not stop the others."""
         failed = []
-        for kind, _label in KINDS:
+        for done, (kind, _label) in enumerate(KINDS, start=1):
             try:
                 with self.env.cr.savepoint():
                     self._sync_warnings(kind, getattr(self, f"_find_{kind}")())
             except Exception:
                 _logger.exception("Risk check: the condition %s failed; the others go on", kind)
                 failed.append(kind)
+            self.env["ir.cron"]._commit_progress(1, remaining=len(KINDS) - done)
         if failed:
             raise UserError(self.env._("Risk check failed for: %(kinds)s", kinds=", ".join(failed)))
 

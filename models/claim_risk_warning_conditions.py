@@ -268,24 +268,35 @@ class ClaimRiskWarning(models.Model):
         self.env["res.partner"]._update_callback_risk()
         rows = self._fetch(SQL(
             """
-            SELECT p.id AS partner_id, p.callback_risk_reason AS reason,
-                   COALESCE(cb.company_id, t.company_id) AS company_id, COALESCE(cb.team_id, t.team_id) AS team_id
+            SELECT p.id AS partner_id, p.callback_risk_reason AS reason, cb.company_id, cb.team_id
               FROM res_partner p
          LEFT JOIN LATERAL (SELECT company_id, team_id FROM claim_callback
                              WHERE partner_id = p.id ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
-         LEFT JOIN LATERAL (SELECT company_id, team_id FROM helpdesk_ticket
-                             WHERE partner_id = p.id AND (is_claim OR is_complaint) ORDER BY id DESC LIMIT 1) t ON true
              WHERE p.callback_risk = 'high'
             """
         ))
+        if without := [row for row in rows if not row["company_id"]]:
+            # a complaint or claim of a customer who never had a callback: its ticket's company and team
+            tickets = {row["partner_id"]: row for row in self._fetch(SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, company_id, team_id FROM helpdesk_ticket
+                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, id DESC
+                """,
+                [row["partner_id"] for row in without],
+            ))}
+            for row in without:
+                ticket = tickets.get(row["partner_id"], {})
+                row.update(company_id=ticket.get("company_id"), team_id=ticket.get("team_id"))
         reasons = self.env["res.partner"]._fields["callback_risk_reason"]
         partners = self.env["res.partner"].browse([row["partner_id"] for row in rows])
-        found = {}
+        found, labels_by_company = {}, {}
         for row in rows:
             if not row["company_id"]:
                 continue
             env = self._company_env(row["company_id"])
-            labels = dict(reasons._description_selection(env))
+            if row["company_id"] not in labels_by_company:
+                labels_by_company[row["company_id"]] = dict(reasons._description_selection(env))
+            labels = labels_by_company[row["company_id"]]
             found[(row["company_id"], row["team_id"] or False, False, False, row["partner_id"])] = {
                 "value": 0.0,
                 "threshold": 0.0,

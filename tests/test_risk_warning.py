@@ -2,10 +2,12 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from unittest.mock import patch
+
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -279,3 +281,12 @@ class TestRiskWarning(RiskCase):
         warning.state = "resolved"
         warning.flush_recordset()
         self.assertEqual(warning.copy().state, "open", "once resolved, the key is free again")
+
+    def test_a_failing_condition_does_not_stop_the_others(self):
+        self._callback()
+        self._callback()
+        with patch.object(type(self.Warning), "_find_topic_spike", side_effect=ZeroDivisionError), \
+                mute_logger("odoo.addons.insurance_claim_callback.models.claim_risk_warning"), \
+                self.assertRaises(UserError):
+            self.Warning._cron_risk_check()
+        self.assertEqual(self.Warning.search([]).kind, "capacity_shortage")
