@@ -113,8 +113,13 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _cron_risk_check(self):
-        """Evaluate every condition for every company, set-based (a few queries per condition); each
-        condition is committed on its own, and one that fails does not stop the others."""
+        """The hourly check; each condition is committed on its own."""
+        self._check_risks(commit=True)
+
+    @api.model
+    def _check_risks(self, commit=False):
+        """Evaluate every condition for every company, set-based (a few queries per condition); one
+        that fails does not stop the others (it is logged, and raised once they have run)."""
         failed = []
         for done, (kind, _label) in enumerate(KINDS, start=1):
             try:
@@ -123,7 +128,8 @@ class ClaimRiskWarning(models.Model):
             except Exception:
                 _logger.exception("Risk check: the condition %s failed; the others go on", kind)
                 failed.append(kind)
-            self.env["ir.cron"]._commit_progress(1, remaining=len(KINDS) - done)
+            if commit:
+                self.env["ir.cron"]._commit_progress(1, remaining=len(KINDS) - done)
         if failed:
             raise UserError(self.env._("Risk check failed for: %(kinds)s", kinds=", ".join(failed)))
 
