@@ -18,10 +18,10 @@ import random
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import topics  # noqa: E402
+import topics
 
 C = 10.0
-THRESHOLD = 0.5
+THRESHOLD = 0.4
 BALANCED = False
 KEYWORD_WEIGHT = 1.0
 PAIRS_PER_ROW = 1

@@ -27,3 +27,4 @@ from . import test_views_by_role
 from . import test_risk_warning
 from . import test_topics
 from . import test_forecast
+from . import test_topics_lib
