@@ -245,7 +245,7 @@ def main():
         company.write({"callback_baseline_start": BASELINE[0], "callback_baseline_end": BASELINE[1]})
         env.flush_all()
         kpi_s, kpi_q, kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
-        hand_s, hand_q, (hand, hand_base) = timed(env, lambda: hand_kpi(True))
+        hand_s, _hand_q, (hand, hand_base) = timed(env, lambda: hand_kpi(True))
         same = (
             kpi.claims_closed == hand["closed"] and kpi.covered_claims == hand["covered"]
             and kpi.first_contact_claims == hand["first"] and kpi.repeat_claims == hand["repeat"]
