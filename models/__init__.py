@@ -25,3 +25,12 @@ from . import claim_callback_channel
 from . import mail_blacklist
 from . import phone_blacklist
 from . import survey_user_input
+from . import res_company_risk
+from . import res_config_settings_risk
+from . import claim_feedback_topic
+from . import claim_callback_topic
+from . import claim_callback_attempt_risk
+from . import res_partner_callback_risk
+from . import claim_callback_kpi_forecast
+from . import claim_risk_warning
+from . import claim_risk_warning_conditions

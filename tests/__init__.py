@@ -26,6 +26,9 @@ from . import test_tour
 from . import test_views_by_role
 from . import test_integrity
 from . import test_hostile_input
+from . import test_risk_warning
+from . import test_topics
+from . import test_forecast
 from . import test_topics_lib
 from . import test_query_budgets
 from . import test_packaging
