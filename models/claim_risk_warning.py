@@ -147,7 +147,7 @@ class ClaimRiskWarning(models.Model):
             warning = by_key.get(key)
             if warning and any(warning[f] != vals[f] for f in vals):
                 warning.with_context(**QUIET).write(vals)
-        new = [{"kind": kind, "date": now, **dict(zip(KEY_FIELDS, key)), **vals}
+        new = [{"kind": kind, "date": now, **dict(zip(KEY_FIELDS, key, strict=True)), **vals}
                for key, vals in found.items() if key not in by_key]
         created = create_skipping_duplicates(self.with_context(**QUIET), new)
         created._notify_opened()

@@ -67,7 +67,7 @@ class ClaimRiskWarning(models.Model):
             agents=agents, open=OPEN_STATES,
         ))
         teams = self.env["helpdesk.ticket.team"].browse([row["team_id"] for row in rows])
-        names = dict(zip(teams.ids, teams.mapped("display_name"))) if teams else {}
+        names = dict(zip(teams.ids, teams.mapped("display_name"), strict=True)) if teams else {}
         found = {}
         for row in rows:
             value = round(_pct(row["open"], max(row["capacity"], 1)), 1)

@@ -20,7 +20,7 @@ class TestForecastMonth(CallbackCase):
     def _rows(self, coverages, satisfaction=None, company=None):
         """Rows for the months before MONTH, the last value the month just before; None = undefined."""
         satisfaction = satisfaction or [None] * len(coverages)
-        for i, (coverage, rate) in enumerate(zip(reversed(coverages), reversed(satisfaction)), start=1):
+        for i, (coverage, rate) in enumerate(zip(reversed(coverages), reversed(satisfaction), strict=True), start=1):
             self.Kpi.create({
                 "month": date(2026, 7 - i, 1) if i < 7 else date(2025, 19 - i, 1),
                 "company_id": (company or self.company).id,

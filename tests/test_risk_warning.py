@@ -1,9 +1,7 @@
 from datetime import timedelta
-
-from dateutil.relativedelta import relativedelta
-
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
 from psycopg2.errors import UniqueViolation
 
 from odoo import Command, fields
