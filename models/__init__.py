@@ -25,3 +25,4 @@ from . import claim_callback_channel
 from . import mail_blacklist
 from . import phone_blacklist
 from . import survey_user_input
+from . import claim_callback_demo

@@ -26,3 +26,4 @@ from . import test_views_by_role
 from . import test_integrity
 from . import test_hostile_input
 from . import test_topics_lib
+from . import test_demo_data
