@@ -20,6 +20,8 @@ from odoo.tools import SQL
 from .claim_callback import OPEN_STATES
 
 DEMO_PREFIX = "CLM-DEMO-"
+# what `_demo_at` moves in time
+SHIFTED_MODELS = ("helpdesk.ticket", "claim.callback", "claim.callback.attempt", "claim.reward.entry", "mail.message")
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True, "mail_notrack": True}
 
 # (name, phone, e-mail, time zone, speaks Chinese)
@@ -43,6 +45,12 @@ CUSTOMERS = [
     ("Michael Tan", "+65 6123 1717", "michael.tan@example.com", "Asia/Singapore", False),
     ("Anna Kowalski", "+48 22 555 1818", "anna.kowalski@example.com", "Europe/Warsaw", False),
 ]
+# more customers, made up from these parts once the list above is used
+ZH_NAMES = (["Chen", "Wang", "Yang", "Cheng", "Hsieh", "Kuo", "Hung", "Tseng"],
+            ["Chih-Wei", "Mei-Hua", "Yu-Ting", "Chun-Hung", "Hui-Chen", "Po-Han", "Pei-Yu", "Tzu-Yang"])
+EN_NAMES = (["Grace", "Thomas", "Laura", "Henry", "Chloe", "Lucas", "Hannah", "Oliver"],
+            ["Miller", "Evans", "Lopez", "Nguyen", "Clark", "Walker", "Young", "Harris"])
+EN_TZ = ["Europe/London", "America/New_York", "Europe/Paris", "Australia/Sydney", "Asia/Singapore"]
 OPTED_OUT_CUSTOMER = ("Peter Novak", "+420 2 2222 1919", "peter.novak@example.com", "Europe/Prague", False)
 
 # claim category code: [(title, policy prefix, (min, max) amount)]
@@ -102,8 +110,13 @@ SUGGESTIONS = [
     ("Send an SMS when the payment is made.", "付款時請發簡訊通知。"),
     ("Let me upload documents in the app.", "希望可以在 App 上傳文件。"),
 ]
-# First callbacks of historical claims: (kind, weight)
-KINDS = [("satisfied", 56), ("issues", 18), ("low", 7), ("unreachable", 7), ("questionnaire", 7), ("cancelled", 5)]
+# How the first callbacks of each month go: the team improves, the KPIs show a trend.
+KINDS = ["satisfied", "issues", "low", "unreachable", "questionnaire", "cancelled"]
+MONTHS = [  # (kind weights, share of first attempts within 24 h, of complaints among issues, of repeat customers)
+    ([46, 26, 9, 8, 6, 5], 0.6, 0.55, 0.35),
+    ([58, 17, 7, 7, 7, 4], 0.75, 0.4, 0.22),
+    ([68, 11, 5, 5, 7, 4], 0.88, 0.25, 0.12),
+]
 
 
 class ClaimCallback(models.Model):
@@ -131,13 +144,13 @@ class ClaimCallback(models.Model):
         latest = now - timedelta(days=12)  # every step of a historical claim is over by today
         for m in range(3):
             month = first_month + relativedelta(months=m)
-            quality = (0.6, 0.75, 0.88)[m]  # the team improves: the KPIs show a trend
+            weights, quality, ctx["complaints"], ctx["repeat"] = MONTHS[m]
             for _i in range(claims_per_month):
                 start = datetime.combine(month, time(1)) + timedelta(
                     days=rng.randrange(0, 28), hours=rng.randrange(0, 9), minutes=rng.randrange(60)
                 )
                 ticket = self._demo_claim(rng, ctx, min(start, latest - timedelta(hours=rng.randrange(200))))
-                kind = rng.choices([k for k, _w in KINDS], [w for _k, w in KINDS])[0]
+                kind = rng.choices(KINDS, weights)[0]
                 self._demo_claim_history(rng, ctx, ticket, kind, quality)
         for closed in (first_month + relativedelta(days=9), first_month + relativedelta(months=2, days=3)):
             self._demo_claim(rng, ctx, datetime.combine(closed, time(3)), partner=ctx["opted_out"])
@@ -158,15 +171,16 @@ class ClaimCallback(models.Model):
         """Run the block's service calls as if at `when` (see the module docstring)."""
         env, cr = self.env, self.env.cr
         env.flush_all()
-        cr.execute("SELECT COALESCE(max(id), 0) FROM mail_message")
-        last_message = cr.fetchone()[0]
         before = self._demo_snapshot(ticket, partner)
+        last_message = before.pop(("mail_message", None))
         started = fields.Datetime.now() - timedelta(seconds=1)
         shift = started - when
         yield
         env.flush_all()
         after = self._demo_snapshot(ticket, partner)
+        after.pop(("mail_message", None))
         tx_now = cr.now()
+        queries = [SQL("UPDATE mail_message SET date = %s WHERE id > %s", when, last_message)]
         for (table, row_id), row in after.items():
             old = before.get((table, row_id), {})
             moved = {
@@ -176,11 +190,12 @@ class ClaimCallback(models.Model):
             }
             if moved:
                 sets = SQL(", ").join(SQL("%s = %s", SQL.identifier(col), val) for col, val in moved.items())
-                cr.execute(SQL("UPDATE %s SET %s WHERE id = %s", SQL.identifier(table), sets, row_id))
-        cr.execute("UPDATE mail_message SET date = %s WHERE id > %s", (when, last_message))
+                queries.append(SQL("UPDATE %s SET %s WHERE id = %s", SQL.identifier(table), sets, row_id))
         if ticket:
-            self._demo_refreeze(ticket)
-        env.invalidate_all()
+            queries += self._demo_refreeze_queries(ticket)
+        cr.execute(SQL(";\n").join(queries))  # one round trip
+        for model in SHIFTED_MODELS:
+            env[model].invalidate_model()
 
     def _demo_scope(self, ticket, partner):
         """(model, WHERE) of the rows a step of this claim or customer may stamp."""
@@ -198,37 +213,44 @@ class ClaimCallback(models.Model):
         return scope
 
     def _demo_snapshot(self, ticket, partner):
-        rows = {}
+        """{(table, id): {column: value}} of the date columns in scope, and the last message id, in one query."""
+        columns, selects = {}, [SQL("SELECT 'mail_message', max(id), ARRAY[]::timestamp[] FROM mail_message")]
         for model, where in self._demo_scope(ticket, partner):
             Model = self.env[model]
             cols = [name for name, f in Model._fields.items() if f.type == "datetime" and f.store and f.column_type]
-            self.env.cr.execute(SQL(
-                "SELECT id, %s FROM %s WHERE %s",
-                SQL(", ").join(SQL.identifier(col) for col in cols), SQL.identifier(Model._table), where,
+            columns[Model._table] = cols
+            selects.append(SQL(
+                "SELECT %s, id, ARRAY[%s]::timestamp[] FROM %s WHERE %s",
+                Model._table, SQL(", ").join(SQL.identifier(col) for col in cols), SQL.identifier(Model._table), where,
             ))
-            for row in self.env.cr.fetchall():
-                rows[Model._table, row[0]] = dict(zip(cols, row[1:], strict=True))
+        self.env.cr.execute(SQL(" UNION ALL ").join(selects))
+        rows = {}
+        for table, row_id, values in self.env.cr.fetchall():
+            if table == "mail_message":
+                rows[table, None] = row_id or 0
+            else:
+                rows[table, row_id] = dict(zip(columns[table], values, strict=True))
         return rows
 
-    def _demo_refreeze(self, ticket):
+    def _demo_refreeze_queries(self, ticket):
         """Met or missed again, on the moved dates (they were decided against the real clock)."""
-        cr = self.env.cr
+        queries = []
         for target, done in self._sla_targets().items():
-            status, deadline = f"sla_{target}_status", f"sla_{target}_deadline"
-            cr.execute(SQL(
+            queries.append(SQL(
                 """UPDATE claim_callback SET %(status)s = CASE WHEN %(deadline)s IS NULL OR %(done)s <= %(deadline)s
                           THEN 'met' ELSE 'missed' END
                     WHERE ticket_id = %(ticket)s AND %(done)s IS NOT NULL AND %(status)s IN ('met', 'missed')""",
-                status=SQL.identifier(status), deadline=SQL.identifier(deadline), done=SQL.identifier(done),
-                ticket=ticket.id,
+                status=SQL.identifier(f"sla_{target}_status"), deadline=SQL.identifier(f"sla_{target}_deadline"),
+                done=SQL.identifier(done), ticket=ticket.id,
             ))
-        cr.execute(SQL(
+        queries.append(SQL(
             """UPDATE helpdesk_ticket SET sla_resolution_status = CASE WHEN sla_resolution_deadline IS NULL
                       OR closed_date <= sla_resolution_deadline THEN 'met' ELSE 'missed' END
                 WHERE source_callback_id IN (SELECT id FROM claim_callback WHERE ticket_id = %s)
                   AND closed_date IS NOT NULL AND sla_resolution_status IN ('met', 'missed')""",
             ticket.id,
         ))
+        return queries
 
     # ------------------------------------------------------------------
     # Customers, teams, claims
@@ -237,13 +259,7 @@ class ClaimCallback(models.Model):
     @api.model
     def _demo_setup(self, rng):
         env = self.env
-        zh_active = bool(env["res.lang"]._lang_get("zh_TW"))
 
-        def partner(name, phone, email, tz, chinese, **vals):
-            lang = {"lang": "zh_TW"} if chinese and zh_active else {}
-            return env["res.partner"].create({"name": name, "phone": phone, "email": email, "tz": tz, **lang, **vals})
-
-        customers = [partner(*c) for c in CUSTOMERS]
         agent_group = env.ref("insurance_claim_callback.group_callback_agent")
         teams = {
             key: env.ref(f"insurance_claim_callback.{xmlid}")
@@ -254,10 +270,15 @@ class ClaimCallback(models.Model):
             )
         }
         env.company.callback_complaints_team_id = teams["care"]
+        opted_out = env["res.partner"].create({
+            **dict(zip(("name", "phone", "email", "tz"), OPTED_OUT_CUSTOMER, strict=False)),
+            "callback_consent": "refused",
+        })
         return {
-            "customers": customers,
-            "chinese": {p.id for p, c in zip(customers, CUSTOMERS, strict=True) if c[4]},
-            "opted_out": partner(*OPTED_OUT_CUSTOMER, callback_consent="refused"),
+            "customers": [],
+            "chinese": set(),
+            "lang": "zh_TW" if env["res.lang"]._lang_get("zh_TW") else None,
+            "opted_out": opted_out,
             "teams": teams,
             "agents": {t.id: t.user_ids.filtered(lambda u: agent_group in u.all_group_ids) for t in teams.values()},
             "supervisor": env.ref("insurance_claim_callback.user_callback_supervisor_demo"),
@@ -269,11 +290,35 @@ class ClaimCallback(models.Model):
         }
 
     @api.model
+    def _demo_customer(self, rng, ctx):
+        """A customer for a new claim: often one who claimed before (a repeat claim), else a new one."""
+        if ctx["customers"] and rng.random() < ctx["repeat"]:
+            return rng.choice(ctx["customers"])
+        i = len(ctx["customers"])
+        if i < len(CUSTOMERS):
+            name, phone, email, tz, chinese = CUSTOMERS[i]
+        else:
+            chinese = rng.random() < 0.65
+            first, last = ZH_NAMES if chinese else EN_NAMES
+            name = f"{rng.choice(first)} {rng.choice(last)}"
+            phone = f"+886 9{rng.randrange(10, 99)} {rng.randrange(100, 999)} {rng.randrange(100, 999)}"
+            email = f"{name.lower().replace(' ', '.')}.{i}@example.com"
+            tz = "Asia/Taipei" if chinese else rng.choice(EN_TZ)
+        partner = self.env["res.partner"].create({
+            "name": name, "phone": phone, "email": email, "tz": tz,
+            **({"lang": ctx["lang"]} if chinese and ctx["lang"] else {}),
+        })
+        ctx["customers"].append(partner)
+        if chinese:
+            ctx["chinese"].add(partner.id)
+        return partner
+
+    @api.model
     def _demo_claim(self, rng, ctx, closed, partner=None):
         """A claim closed at `closed`, its first callback scheduled by the scheduler."""
         code = rng.choices(list(CLAIMS), [25, 55, 20])[0]
         title, prefix, (low, high) = rng.choice(CLAIMS[code])
-        partner = partner or rng.choice(ctx["customers"])
+        partner = partner or self._demo_customer(rng, ctx)
         ctx["seq"] += 1
         # a customer's second claim on the same kind of policy: a repeat claim in the KPIs
         policy = ctx["policies"].setdefault((partner.id, prefix), f"POL-{prefix}-{rng.randrange(10000, 99999)}")
@@ -391,7 +436,7 @@ class ClaimCallback(models.Model):
         else:
             satisfaction, nps, feedback = rng.randrange(1, 4), rng.randrange(0, 6), pick(FEEDBACK["bad"])
             issues = [pick(ISSUES)]
-            if rng.random() < 0.4:
+            if rng.random() < ctx["complaints"]:
                 issues.append({"name": pick(COMPLAINTS), "is_complaint": True})
         self._demo_as(self.user_id).register_result(
             satisfaction, nps=nps, feedback=feedback, issues=issues, suggestions=suggestions
