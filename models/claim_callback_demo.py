@@ -475,7 +475,8 @@ class ClaimCallback(models.Model):
             last_earn = max(Entry.search([("partner_id", "=", partner.id), ("kind", "=", "earn")]).mapped("date"))
             when = min(last_earn + timedelta(days=rng.uniform(1, 10)), now - timedelta(hours=rng.uniform(2, 48)))
             with self._demo_at(when, partner=partner):
-                partner.reward_redeem(rng.choice((20, 30)), reason=self.env._("Gift voucher"))
+                reason = "禮券兌換" if partner.id in ctx["chinese"] else "Gift voucher"  # the customer's words
+                partner.reward_redeem(rng.choice((20, 30)), reason=reason)
 
     @api.model
     def _demo_open_callbacks(self, rng, ctx, now):
