@@ -93,7 +93,8 @@ FEEDBACK = {
          "沒有人告訴我為什麼部分理賠被拒絕，非常失望。"),
         ("The payment was late and I had to call three times. Terrible service.",
          "款項延遲入帳，我打了三次電話，服務很差。"),
-        ("The garage estimate was cut without explanation, unacceptable.", "修車估價被刪減卻沒有說明，無法接受。"),
+        ("The garage estimate was cut without explanation, unacceptable.",
+         "修車估價被刪減卻沒有說明，無法接受。"),
     ],
 }
 ISSUES = [
@@ -133,7 +134,7 @@ class ClaimCallback(models.Model):
         if Ticket.search_count([("claim_number", "=like", f"{DEMO_PREFIX}%")], limit=1):
             return False
         rng = random.Random(42)
-        ctx = self._demo_setup(rng)
+        ctx = self._demo_setup()
         now = ctx["now"]
         first_month = (now.date().replace(day=1) - relativedelta(months=3))
         company = env.company
@@ -259,17 +260,11 @@ class ClaimCallback(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _demo_setup(self, _rng):
+    def _demo_setup(self):
         env = self.env
-
         agent_group = env.ref("insurance_claim_callback.group_callback_agent")
         teams = {
-            key: env.ref(f"insurance_claim_callback.{xmlid}")
-            for key, xmlid in (
-                ("claims", "helpdesk_team_claims_demo"),
-                ("motor", "helpdesk_team_motor_demo"),
-                ("care", "helpdesk_team_care_demo"),
-            )
+            key: env.ref(f"insurance_claim_callback.helpdesk_team_{key}_demo") for key in ("claims", "motor", "care")
         }
         env.company.callback_complaints_team_id = teams["care"]
         name, phone, email, tz, _chinese = OPTED_OUT_CUSTOMER
@@ -427,7 +422,7 @@ class ClaimCallback(models.Model):
 
     def _demo_result(self, rng, ctx, kind):
         lang = 1 if self.partner_id.id in ctx["chinese"] else 0
-        pick = lambda texts: rng.choice(texts)[lang]  # noqa: E731
+        pick = lambda texts: rng.choice(texts)[lang]
         issues, suggestions = None, None
         if kind == "satisfied":
             satisfaction, nps = rng.choice((4, 5, 5)), rng.randrange(7, 11)
@@ -447,10 +442,11 @@ class ClaimCallback(models.Model):
 
     def _demo_resolve_issues(self, rng, ctx, done_at):
         """Close the callback's feedback issues, most within 48 h; return when the last one closed."""
-        plan = sorted((
-            (done_at + timedelta(hours=rng.uniform(3, 44) if rng.random() < ctx["resolved"] else rng.uniform(50, 110)), issue)
-            for issue in self.feedback_ticket_ids.sorted("id")
-        ), key=lambda planned: planned[0])
+        plan = []
+        for issue in self.feedback_ticket_ids.sorted("id"):
+            hours = rng.uniform(3, 44) if rng.random() < ctx["resolved"] else rng.uniform(50, 110)
+            plan.append((done_at + timedelta(hours=hours), issue))
+        plan.sort(key=lambda planned: planned[0])
         last = None
         for when, issue in plan:
             if when > ctx["now"] - timedelta(hours=2):
@@ -481,7 +477,7 @@ class ClaimCallback(models.Model):
     @api.model
     def _demo_open_callbacks(self, rng, ctx, now):
         """Claims of the last days, in every SLA status (the SLA check that follows sets them)."""
-        hours = lambda h: now - timedelta(hours=h)  # noqa: E731
+        hours = lambda h: now - timedelta(hours=h)
         # (hours since closure, attempts as (hours ago, outcome), result)
         scenarios = [
             (2, [], None),                                        # scheduled, on track
