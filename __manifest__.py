@@ -49,7 +49,11 @@
         "views/claim_callback_channel_views.xml",
         "views/callback_survey_templates.xml",
     ],
-    "demo": ["demo/insurance_claim_callback_demo.xml", "demo/claim_reward_demo.xml"],
+    "demo": [
+        "demo/insurance_claim_callback_demo.xml",
+        "demo/claim_reward_demo.xml",
+        "demo/claim_callback_demo_history.xml",
+    ],
     "installable": True,
     "application": False,
     "assets": {"web.assets_tests": ["insurance_claim_callback/static/tests/tours/*.js"]},

@@ -34,3 +34,4 @@ from . import res_partner_callback_risk
 from . import claim_callback_kpi_forecast
 from . import claim_risk_warning
 from . import claim_risk_warning_conditions
+from . import claim_callback_demo
