@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 from ..lib import sentiment as sentiment_lib
+from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
 
 MAX_ISSUES = 20  # problems raised in one result
@@ -226,9 +227,10 @@ class ClaimCallback(models.Model):
 
     def _register_hook(self):
         super()._register_hook()
-        # The sentiment models load once per process, at registry load, not in a customer's
-        # first outcome (prefork: the master loads the registries, its workers inherit them).
+        # The sentiment and topic models load once per process, at registry load, not in a
+        # customer's first outcome (prefork: the master loads the registries, workers inherit them).
         sentiment_lib.warm_up()
+        topics_lib.get_model("en")
 
     @api.model_create_multi
     def create(self, vals_list):
