@@ -161,10 +161,11 @@ class ClaimCallback(models.Model):
     @api.depends("ticket_id.claim_category_id", "partner_id.category_id", "partner_id.lang")
     def _compute_script_id(self):
         Script = self.env["claim.callback.script"]
-        found = {}  # batches of callbacks share few distinct criteria
+        found = {}  # a customer's callbacks share their script
         for callback in self:
             ticket = callback.sudo().ticket_id
-            key = (ticket.company_id, ticket.claim_category_id, ticket.partner_id.lang, ticket.partner_id.category_id)
+            # keyed by the customer, not their tags: reading tags costs two queries, needed only for a segment script
+            key = (ticket.company_id, ticket.claim_category_id, ticket.partner_id.lang, ticket.partner_id)
             if key not in found:
                 found[key] = Script._find_for(ticket)
             callback.script_id = found[key]
