@@ -28,3 +28,4 @@ from . import test_hostile_input
 from . import test_topics_lib
 from . import test_query_budgets
 from . import test_packaging
+from . import test_localization
