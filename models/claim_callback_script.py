@@ -1,7 +1,6 @@
 import re
 
 import pytz
-
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models

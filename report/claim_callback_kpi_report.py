@@ -14,10 +14,10 @@ from ..models.claim_callback_kpi import KPI_SPECS
 
 WIDTH = 1000
 FONT = 24  # canvas units: about 9 pt once the canvas fills the page's width
-MM_PER_UNIT = 0.185  # the page's printable width (A4 less the layout's margins) over WIDTH
+MM_PER_UNIT = 0.19  # the page's printable width (A4 less the layout's margins) over WIDTH
 LABEL_W = 330  # room for the KPI names left of the bars
 VALUE_W = 110  # room for the values right of the bars
-ROW_H, BAR_H = 44, 26
+ROW_H, BAR_H = 40, 24
 COLORS = {True: "#2e7d32", False: "#c62828", None: "#78909c"}
 TREND_SERIES = (("coverage_72h", "#1565c0"), ("satisfaction_rate", "#ef6c00"))
 
@@ -79,30 +79,34 @@ class ReportClaimCallbackKpi(models.AbstractModel):
                 y += ROW_H
             axes.append(axis)
             y += FONT * 2.5  # the axis' tick labels
-        legend_y = y + FONT
+        legend = self._legend(y + FONT, [
+            ("rect", COLORS[True], self.env._("Target met")),
+            ("rect", COLORS[False], self.env._("Target missed")),
+            ("rect", COLORS[None], self.env._("No target or n/a")),
+            ("mark", "#000000", self.env._("Target (company setting)")),
+        ])
+        height = legend[-1]["y"] + FONT
         return {
             "width": WIDTH,
-            "height": legend_y + FONT,
-            "style": _style(legend_y + FONT),
+            "height": height,
+            "style": _style(height),
             "bar_height": BAR_H,
             "value_x": WIDTH - VALUE_W + 10,
             "bars": bars,
             "axes": axes,
-            "legend": self._legend(legend_y, [
-                ("rect", COLORS[True], self.env._("Target met")),
-                ("rect", COLORS[False], self.env._("Target missed")),
-                ("rect", COLORS[None], self.env._("No target or n/a")),
-                ("mark", "#000000", self.env._("Target (company setting)")),
-            ]),
+            "legend": legend,
         }
 
     @api.model
     def _legend(self, y, entries):
-        """Legend items side by side: a swatch (rect, mark or line) and its text."""
+        """Legend items side by side, on as many rows as the width needs: a swatch and its text."""
         items, x = [], 0
         for kind, color, label in entries:
+            width = 50 + sum(FONT if ord(char) >= 0x2E80 else FONT * 0.5 for char in label)  # CJK glyphs: 1 em
+            if x and x + width > WIDTH:
+                x, y = 0, y + FONT * 1.6
             items.append({"kind": kind, "color": color, "label": label, "x": x, "y": y})
-            x += 50 + len(label) * FONT * 0.62  # CJK glyphs are wider, but their labels are shorter
+            x += width + 20
         return items
 
     # ------------------------------------------------------------------
@@ -110,8 +114,8 @@ class ReportClaimCallbackKpi(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _trend_chart(self, kpi, height=420):
-        left, right, top, bottom = 90, 20, 20, height - 130
+    def _trend_chart(self, kpi):
+        left, right, top, bottom = 90, 30, 20, 260
         months = [kpi.month - relativedelta(months=11 - i) for i in range(12)]
         rows = {k.month: k for k in kpi.search([("company_id", "=", kpi.company_id.id), ("month", "in", months)])}
         step = (WIDTH - left - right) / 11
@@ -139,6 +143,8 @@ class ReportClaimCallbackKpi(models.AbstractModel):
             if target is not None:
                 legend.append(("dash", color, self.env._("Target %(target)s %%", target=f"{target:.0f}")))
         locale = babel_locale_parse(get_lang(self.env).code)
+        legend = self._legend(bottom + FONT * 4.2, legend)
+        height = legend[-1]["y"] + FONT
         return {
             "width": WIDTH,
             "height": height,
@@ -148,12 +154,16 @@ class ReportClaimCallbackKpi(models.AbstractModel):
             "top": top,
             "bottom": bottom,
             "series": series,
-            "ticks": [
-                {"x": left + i * step, "label": babel.dates.format_skeleton("MMMyy", m, locale=locale)}
+            "ticks": [  # the month under each point, the year under the first and under January
+                {
+                    "x": left + i * step,
+                    "label": babel.dates.format_skeleton("MMM", m, locale=locale),
+                    "year": babel.dates.format_skeleton("y", m, locale=locale) if i == 0 or m.month == 1 else "",
+                }
                 for i, m in enumerate(months)
             ],
             "grid": [{"y": y(p), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)],
-            "legend": self._legend(height - FONT, legend),
+            "legend": legend,
         }
 
 
