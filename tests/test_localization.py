@@ -81,14 +81,14 @@ class TestLocalization(CallbackCase):
 
     def test_limit_activity_in_the_supervisors_language(self):
         self.company.callback_chain_limit = 1
-        for leader, summary, note in (
-            (self.leader_zh, "已達回訪上限", "1 次回訪後仍未滿意"),
-            (self.leader_en, "Callback limit reached", "still not satisfied after 1 callbacks"),
+        # the result is recorded by someone speaking another language than the supervisor
+        for leader, recorded_in, summary, note in (
+            (self.leader_zh, "en_US", "已達回訪上限", "1 次回訪後仍未滿意"),
+            (self.leader_en, "zh_CN", "Callback limit reached", "still not satisfied after 1 callbacks"),
         ):
             with self.subTest(lang=leader.lang):
                 callback = self._callback(leader)
-                callback.with_env(self._cron_env()).with_context(lang="zh_CN" if leader == self.leader_en
-                                                                 else "en_US").register_result(1)
+                callback.with_context(lang=recorded_in).register_result(1)
                 activity = callback.activity_ids
                 self.assertEqual(activity.user_id, leader)
                 self.assertEqual(activity.summary, summary)
