@@ -78,11 +78,13 @@ class ClaimCallback(models.Model):
 
     def _notify_limit_reached(self):
         supervisor = self.team_id.user_id or self.env.ref("base.user_admin", raise_if_not_found=False)
+        # In the supervisor's language: the cron or the agent recording the result may speak another.
+        env = self.with_context(lang=supervisor.lang).env
         # The activity is the supervisor's: the agent recording the result may not see it afterwards.
         self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Callback limit reached"),
-            note=self.env._(
+            summary=env._("Callback limit reached"),
+            note=env._(
                 "The customer of claim %(claim)s is still not satisfied after %(n)s callbacks.",
                 claim=self.ticket_id.claim_number,
                 n=self.sequence,
@@ -103,10 +105,10 @@ class ClaimCallback(models.Model):
         self.chain_state = "next_scheduled"
         if created:
             self._log_on_claim(
-                self.env._(
+                self._staff_env()._(
                     "Callback #%(seq)s scheduled, due %(due)s.",
                     seq=created.sequence,
-                    due=created.sla_completion_deadline,
+                    due=self._format_for_staff(created.sla_completion_deadline),
                 )
             )
         return created

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .claim_callback import OPEN_STATES
 from .claim_callback_channel import FALLBACK_CHANNELS
+from .locale_format import format_datetime_local
 
 # Phone outcomes that count against the channel's maximum of attempts.
 FAILED_PHONE_OUTCOMES = ("no_answer", "busy")
@@ -25,6 +26,19 @@ class ClaimCallback(models.Model):
     def _get_customer_tz(self):
         self.ensure_one()
         return self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+
+    def _staff_env(self):
+        """The claim's chatter is read by the company's staff: the acting user's language, else the
+        company's (a cron has none of its own)."""
+        self.ensure_one()
+        lang = self.env.context.get("lang") or self.company_id.partner_id.lang
+        return self.with_context(lang=lang).env
+
+    def _format_for_staff(self, when):
+        """A date of a chatter line: the company's time zone, the line's language, no seconds."""
+        self.ensure_one()
+        env = self._staff_env()
+        return format_datetime_local(env, when, self.company_id.partner_id.tz or self.env.user.tz, env.lang)
 
     def _to_customer_time(self, when):
         tz = pytz.timezone(self._get_customer_tz())

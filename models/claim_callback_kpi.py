@@ -7,7 +7,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
+
+from .locale_format import format_month
 
 _logger = logging.getLogger(__name__)
 
@@ -268,7 +270,7 @@ class ClaimCallbackKpi(models.Model):
 
     def _month_label(self):
         self.ensure_one()
-        return format_date(self.env, self.month, date_format="MMMM y") if self.month else ""
+        return format_month(self.env, self.month)
 
     def _kpi_names(self):
         return {
@@ -309,71 +311,6 @@ class ClaimCallbackKpi(models.Model):
                 "ok": ok,
             })
         return lines
-
-    def _get_bar_chart(self, width=460, bar_height=18, gap=10, label_width=170):
-        """Geometry of the "KPI vs target" SVG bar chart (percent KPIs on 0–100 %, changes on −50…+50 %)."""
-        self.ensure_one()
-        plot = width - label_width - 60
-        bars = []
-        for i, line in enumerate(self._get_kpi_lines()):
-            is_change = line["field"].endswith("_change")
-            lo, hi = (-50.0, 50.0) if is_change else (0.0, 100.0)
-
-            def x(v, lo=lo, hi=hi):
-                return label_width + plot * (min(max(v, lo), hi) - lo) / (hi - lo)
-
-            zero = x(0.0)
-            value = line["value"]
-            y = i * (bar_height + gap)
-            bars.append({
-                **line,
-                "y": y,
-                "text_y": y + bar_height * 0.75,
-                "bar_x": min(zero, x(value)) if value is not None else zero,
-                "bar_w": abs(x(value) - zero) if value is not None else 0,
-                "target_x": x(line["target"]) if line["target"] is not None else None,
-                "color": "#2e7d32" if line["ok"] else "#c62828" if line["ok"] is False else "#607d8b",
-                "value_x": label_width + plot + 5,
-            })
-        return {"width": width, "height": len(bars) * (bar_height + gap), "bar_height": bar_height, "bars": bars}
-
-    def _get_trend_chart(self, width=460, height=160, margin=30):
-        """Geometry of the 12-month trend SVG (coverage and satisfaction) ending with this month."""
-        self.ensure_one()
-        months = [self.month - relativedelta(months=11 - i) for i in range(12)]
-        rows = {
-            k.month: k
-            for k in self.search([("company_id", "=", self.company_id.id), ("month", "in", months)])
-        }
-        step = (width - 2 * margin) / 11
-        series = []
-        for field, color in (("coverage_72h", "#1565c0"), ("satisfaction_rate", "#ef6c00")):
-            denominator = next(s[1] for s in KPI_SPECS if s[0] == field)
-            points = []
-            for i, m in enumerate(months):
-                row = rows.get(m)
-                if row and row._is_defined(field, denominator):
-                    points.append((margin + i * step, height - margin - (height - 2 * margin) * row[field] / 100))
-            series.append({
-                "name": self._kpi_names()[field],
-                "color": color,
-                "points": " ".join(f"{px:.1f},{py:.1f}" for px, py in points),
-                "dots": points,
-            })
-        return {
-            "width": width,
-            "height": height,
-            "margin": margin,
-            "bottom": height - margin,
-            "series": series,
-            "ticks": [
-                {"x": margin + i * step, "label": format_date(self.env, m, date_format="MM/yy")}
-                for i, m in enumerate(months)
-            ],
-            "grid": [
-                {"y": height - margin - (height - 2 * margin) * p / 100, "label": f"{p} %"} for p in (0, 50, 100)
-            ],
-        }
 
     # ------------------------------------------------------------------
     # Monthly cron: snapshot and mail to the managers; budget alerts

@@ -1,9 +1,10 @@
 import re
 
+import pytz
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_datetime, html2plaintext
+from odoo.tools import format_amount, format_date, html2plaintext
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # Criteria of a script, in order of weight: a script matching on more of them is more specific.
@@ -85,13 +86,19 @@ class ClaimCallbackScript(models.Model):
 
     @api.model
     def _get_placeholder_values(self, ticket, agent):
+        """In the customer's language (the environment's), amounts with the currency, the date alone."""
         company = ticket.company_id or self.env.company
+        lang = self.env.lang or ticket.partner_id.lang
+        closed = ticket.closed_date
+        if closed:
+            tz = pytz.timezone(ticket.partner_id.tz or company.partner_id.tz or "UTC")
+            closed = pytz.utc.localize(closed).astimezone(tz).date()
         return {
             "customer_name": ticket.partner_id.name,
             "claim_number": ticket.claim_number,
             "policy_number": ticket.policy_number,
-            "paid_amount": ticket and format_amount(self.env, ticket.paid_amount, company.currency_id),
-            "closed_date": ticket.closed_date and format_datetime(self.env, ticket.closed_date, dt_format="medium"),
+            "paid_amount": ticket and format_amount(self.env, ticket.paid_amount, company.currency_id, lang_code=lang),
+            "closed_date": closed and format_date(self.env, closed, lang_code=lang),
             "agent_name": agent.name,
             "company_name": company.name,
         }

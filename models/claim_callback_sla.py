@@ -126,17 +126,18 @@ class ClaimCallback(models.Model):
                 new[f"sla_{target}_risk_date"] = vals[f"sla_{target}_risk_date"] + shift
                 new[f"sla_{target}_status"] = "on_track"  # the SLA cron re-evaluates it
             callback._as_service().write(new)
+            fmt, env = callback._format_for_staff, callback._staff_env()
             callback.message_post(
-                body=self.env._(
+                body=env._(
                     "SLA recomputed by %(user)s: rule %(old_rule)s → %(new_rule)s, first contact due %(old_fc)s → "
                     "%(new_fc)s, completion due %(old_c)s → %(new_c)s.",
                     user=self.env.user.name,
-                    old_rule=before["sla_rule_id"].display_name or self.env._("default"),
-                    new_rule=callback.sla_rule_id.display_name or self.env._("default"),
-                    old_fc=before["sla_first_contact_deadline"],
-                    new_fc=callback.sla_first_contact_deadline,
-                    old_c=before["sla_completion_deadline"],
-                    new_c=callback.sla_completion_deadline,
+                    old_rule=before["sla_rule_id"].display_name or env._("default"),
+                    new_rule=callback.sla_rule_id.display_name or env._("default"),
+                    old_fc=fmt(before["sla_first_contact_deadline"]) or "–",
+                    new_fc=fmt(callback.sla_first_contact_deadline) or "–",
+                    old_c=fmt(before["sla_completion_deadline"]) or "–",
+                    new_c=fmt(callback.sla_completion_deadline) or "–",
                 )
             )
         return True

@@ -107,17 +107,11 @@ class ClaimSlaMixin(models.AbstractModel):
     def _sla_escalate(self, target):
         """Escalate one target of these records, once: an activity for the leader and a
         priority raise, as the rule says."""
-        labels = dict(self._fields[f"sla_{target}_status"]._description_selection(self.env))
         activities, by_priority = [], {}
         for record in self:
             rule, leader = record._sla_get_rule(), record._sla_get_leader()
             if (not rule or rule.escalation_activity) and leader:
-                summary = self.env._(
-                    "SLA %(target)s %(status)s: %(record)s",
-                    target=self.with_context(lang=leader.lang)._sla_target_label(target),
-                    status=labels[record[f"sla_{target}_status"]].lower(),
-                    record=record.display_name,
-                )
+                summary = record.with_context(lang=leader.lang)._sla_escalation_summary(target)
                 activities.append(record._sla_activity_vals(leader, summary))
             if rule.escalation_raise_priority and record.priority != PRIORITY_MAX:
                 raised = str(int(record.priority or "0") + 1)
@@ -127,6 +121,17 @@ class ClaimSlaMixin(models.AbstractModel):
         for priority, records in by_priority.items():
             records.write({"priority": priority})
         self.write({f"sla_{target}_escalated": True})
+
+    def _sla_escalation_summary(self, target):
+        """The activity's title in the language of this record's environment (the leader's)."""
+        self.ensure_one()
+        labels = dict(self._fields[f"sla_{target}_status"]._description_selection(self.env))
+        return self.env._(
+            "SLA %(target)s %(status)s: %(record)s",
+            target=self._sla_target_label(target),
+            status=labels[self[f"sla_{target}_status"]].lower(),
+            record=self.display_name,
+        )
 
     def _sla_activity_vals(self, user, summary):
         self.ensure_one()

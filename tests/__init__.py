@@ -33,3 +33,4 @@ from . import test_topics_lib
 from . import test_query_budgets
 from . import test_packaging
 from . import test_demo_data
+from . import test_localization
