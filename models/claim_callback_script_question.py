@@ -106,7 +106,7 @@ class ClaimCallbackScriptChoice(models.Model):
     question_id = fields.Many2one(
         "claim.callback.script.question", required=True, index=True, ondelete="cascade"
     )
-    index = fields.Integer(required=True)
+    index = fields.Integer(string="Position", required=True)
 
     @api.depends("question_id.choices", "question_id.question_type", "index")
     @api.depends_context("lang")

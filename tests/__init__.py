@@ -22,4 +22,5 @@ from . import test_sentiment
 from . import test_retention
 from . import test_stable_interface
 from . import test_tour
+from . import test_agent_day
 from . import test_views_by_role
