@@ -15,9 +15,9 @@ class ClaimCallbackKpi(models.Model):
         for kpi in self:
             kpi.month_name = kpi._month_label()
 
-    @api.model
     def action_compute_this_month(self):
-        """Managers: snapshot the current month of the current company now, and show it."""
+        """Managers: snapshot the current month of the current company now, and show it
+        (a list header button: the selected rows, if any, do not matter)."""
         if not self.env.user.has_group("insurance_claim_callback.group_callback_manager"):
             raise AccessError(self.env._("Only callback managers can compute the KPIs."))
         company = self.env.company
