@@ -1,1 +1,2 @@
 from . import claim_callback_analysis
+from . import claim_callback_kpi_line

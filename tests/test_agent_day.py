@@ -250,3 +250,14 @@ class TestAgentDay(CallbackCase):
         self.assertEqual(kpi.month_name, "December 2026")
         with self.assertRaises(AccessError):
             self.env["claim.callback.kpi"].with_user(self.supervisor).action_compute_this_month()
+
+    def test_kpi_values_leave_na_months_out_of_the_graphs(self):
+        Kpi, Line = self.env["claim.callback.kpi"], self.env["claim.callback.kpi.line"]
+        empty = Kpi.compute_month(date(2026, 10, 1), self.company)
+        self.assertFalse(Line.search([("kpi_id", "=", empty.id)]), "every KPI is n/a: nothing to plot")
+        self._callback("2026-11-10 10:00:00")
+        kpi = Kpi.compute_month(date(2026, 11, 1), self.company)
+        lines = Line.search([("kpi_id", "=", kpi.id)])
+        self.assertIn("coverage_72h", lines.mapped("kpi"))
+        self.assertNotIn("satisfaction_rate", lines.mapped("kpi"), "no rated callback: n/a, not 0")
+        self.assertEqual(lines.filtered(lambda l: l.kpi == "coverage_72h").value, kpi.coverage_72h)
