@@ -15,9 +15,9 @@ import gc
 import time
 from datetime import timedelta
 
-from odoo import fields
-
 from benchlib import odoo_env, out, parser, peak_rss_mb, rss_mb, run_batches
+
+from odoo import fields
 
 BATCH = 500
 CREATE_BATCH = 1000
@@ -42,7 +42,7 @@ def create_exhausted_callbacks(env, n, prefix):
             {"name": f"Claim {prefix}-{i}", "description": "<p>Settled</p>", "is_claim": True,
              "claim_number": f"{prefix}-{i}", "partner_id": p.id, "stage_id": stage.id,
              "closed_date": closed, "claim_amount": 1000, "paid_amount": 800}
-            for i, p in zip(rng, partners)
+            for i, p in zip(rng, partners, strict=True)
         ])
         env["claim.callback"]._schedule_first_callbacks(len(tickets), [("id", "in", tickets.ids)])
         env.cr.commit()

@@ -5,20 +5,26 @@ Run through bench/run_bench_kpi.sh, or by hand on a database that has the addon:
 
 Data (plain SQL inserts, committed, then ANALYZE), in March 2026 for one company:
   N closed claims (plus N/3 earlier claims for the repeat-claim rate), C callbacks (the first
-  of every claim, the rest follow-ups), C attempts, N/10 feedback issues and N/60 complaints.
-Measured, best of 3 warm runs, against ONE hand-written SQL query computing the same numbers
-in the same run: compute_month (time, queries) and the pivot's _read_group by agent (time, queries).
+  of every claim, the rest follow-ups), C attempts, N/10 feedback issues and N/60 complaints;
+  N/60 complaints in the baseline year.
+The company has a KPI baseline period (BASELINE, the year before the programme, with N/60
+complaints of its own), as insurers configure it, so compute_month also scans that period for the
+baseline complaint and repeat-claim rates; it is timed once without the period too, for comparison.
+Measured, best of 3 warm runs, against hand-written SQL computing the same numbers in the same run
+(one query for the month, one for the baseline period): compute_month (time, queries) and the
+pivot's _read_group by agent (time, queries).
 Figures are printed as `name: value` lines.
 """
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import benchlib
 from benchlib import odoo_env, out, parser
 
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
+BASELINE = (date(2025, 1, 1), date(2025, 12, 31))  # the year before the programme, as insurers set it
 AGENTS = 20
 RUNS = 3
 
@@ -120,6 +126,15 @@ def create_data(env, n_claims, n_callbacks):
           FROM claim_callback cb
          WHERE cb.ticket_id >= %(t0)s AND cb.ticket_id < %(t0)s + %(n)s AND cb.sequence = 1 AND cb.id %% 10 = 0
     """, params)
+    # complaints of the baseline year (before the callback programme), not linked to a callback
+    cr.execute("""
+        INSERT INTO helpdesk_ticket (company_id, name, description, is_complaint, partner_id, team_id, stage_id,
+                                     create_date, closed_date, write_date, create_uid, write_uid)
+        SELECT %(company)s, 'Complaint ' || i, 'bench', true, %(p0)s + (i::bigint * 104729) %% %(partners)s,
+               %(team)s, %(stage)s, %(base_start)s::timestamp + make_interval(secs => i::float * 31535999 / %(n_compl)s),
+               NULL, now(), %(uid)s, %(uid)s
+          FROM generate_series(1, %(n_compl)s) i
+    """, {**params, "base_start": datetime.combine(BASELINE[0], datetime.min.time()), "n_compl": max(1, n_old // 20)})
     cr.commit()
     for table in ("res_partner", "helpdesk_ticket", "claim_callback", "claim_callback_attempt"):
         cr.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
@@ -137,7 +152,7 @@ def create_data(env, n_claims, n_callbacks):
     return company, time.perf_counter() - t0, n_cb, n_att
 
 
-HAND_KPI_SQL = """
+HAND_CLAIMS_SQL = """
 WITH c AS (
     SELECT t.id, t.closed_date, t.callback_status IS DISTINCT FROM 'opted_out' AS contactable,
            CASE WHEN t.partner_id IS NOT NULL THEN
@@ -158,22 +173,29 @@ WITH c AS (
                                OR prev_policy >= t.closed_date - interval '12 months') AS repeat
       FROM c t LEFT JOIN claim_callback cb ON cb.ticket_id = t.id AND cb.sequence = 1
      WHERE t.closed_date >= %(start)s
-), sat AS (
-    SELECT count(*) FILTER (WHERE satisfaction >= 1) AS rated, count(*) FILTER (WHERE satisfaction >= 4) AS happy
-      FROM claim_callback WHERE company_id = %(company)s AND state = 'done'
-       AND completed_date >= %(start)s AND completed_date < %(end)s
-), issues AS (
+)"""
+HAND_ISSUES_SQL = """
+issues AS (
     SELECT count(*) FILTER (WHERE source_callback_id IS NOT NULL) AS opened,
            count(*) FILTER (WHERE source_callback_id IS NOT NULL
                               AND closed_date <= create_date + interval '48 hours') AS resolved,
            count(*) FILTER (WHERE is_complaint) AS complaints
       FROM helpdesk_ticket WHERE company_id = %(company)s AND (source_callback_id IS NOT NULL OR is_complaint)
        AND create_date >= %(start)s AND create_date < %(end)s
-), cost AS (
+)"""
+HAND_KPI_SQL = HAND_CLAIMS_SQL + """, sat AS (
+    SELECT count(*) FILTER (WHERE satisfaction >= 1) AS rated, count(*) FILTER (WHERE satisfaction >= 4) AS happy
+      FROM claim_callback WHERE company_id = %(company)s AND state = 'done'
+       AND completed_date >= %(start)s AND completed_date < %(end)s
+), """ + HAND_ISSUES_SQL + """, cost AS (
     SELECT COALESCE(sum(cost), 0) AS total FROM claim_callback_attempt
      WHERE company_id = %(company)s AND date >= %(start)s AND date < %(end)s
 )
 SELECT * FROM claims, sat, issues, cost
+"""
+# the company's baseline period: the same claim and issue counts as the month's, over the period
+HAND_BASELINE_SQL = HAND_CLAIMS_SQL + ", " + HAND_ISSUES_SQL + """
+SELECT * FROM claims, issues
 """
 
 HAND_PIVOT_SQL = """
@@ -203,28 +225,55 @@ def main():
         out("attempts", n_att)
         out("setup_s", setup_s)
         Kpi = env["claim.callback.kpi"]
-        kpi_s, kpi_q, kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
         args = {"company": company.id, "start": START, "end": END}
+        base_start, base_end = (datetime.combine(d, datetime.min.time()) for d in BASELINE)
+        base_args = {"company": company.id, "start": base_start, "end": base_end + timedelta(days=1)}
 
-        def hand_kpi():
+        def hand_kpi(with_baseline):
             cr.execute("SET LOCAL jit = off")  # the same session settings as compute_month
             cr.execute(HAND_KPI_SQL, args)
-            return cr.dictfetchone()
+            month = cr.dictfetchone()
+            if not with_baseline:
+                return month, None
+            cr.execute(HAND_BASELINE_SQL, base_args)
+            return month, cr.dictfetchone()
 
-        hand_s, hand_q, hand = timed(env, hand_kpi)
+        # without a baseline period (the two baseline scans are skipped), for comparison
+        nobase_s, nobase_q, _kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
+        hand_nobase_s, _q, _hand = timed(env, lambda: hand_kpi(False))
+        # with the baseline period an insurer sets: the year before the programme
+        company.write({"callback_baseline_start": BASELINE[0], "callback_baseline_end": BASELINE[1]})
+        env.flush_all()
+        kpi_s, kpi_q, kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
+        hand_s, _hand_q, (hand, hand_base) = timed(env, lambda: hand_kpi(True))
         same = (
             kpi.claims_closed == hand["closed"] and kpi.covered_claims == hand["covered"]
             and kpi.first_contact_claims == hand["first"] and kpi.repeat_claims == hand["repeat"]
             and kpi.satisfied_callbacks == hand["happy"] and kpi.issues_resolved_48h == hand["resolved"]
             and abs(kpi.cost_total - float(hand["total"])) < 0.01
         )
+        base_complaint = 100.0 * hand_base["complaints"] / hand_base["closed"] if hand_base["closed"] else 0.0
+        base_repeat = 100.0 * hand_base["repeat"] / hand_base["closed"] if hand_base["closed"] else 0.0
+        same_base = (
+            abs(kpi.complaint_rate_baseline - base_complaint) < 0.01
+            and abs(kpi.repeat_claim_rate_baseline - base_repeat) < 0.01
+        )
+        out("baseline_period", f"{BASELINE[0]} to {BASELINE[1]}")
+        out("baseline_claims_closed", hand_base["closed"])
+        out("baseline_complaints", hand_base["complaints"])
+        out("compute_month_no_baseline_s", nobase_s)
+        out("compute_month_no_baseline_queries", nobase_q)
+        out("hand_sql_kpi_no_baseline_s", hand_nobase_s)
         out("compute_month_s", kpi_s)
         out("compute_month_queries", kpi_q)
         out("hand_sql_kpi_s", hand_s)
         out("compute_month_ratio_to_hand_sql", kpi_s / hand_s)
         out("compute_month_same_numbers", same)
+        out("compute_month_same_baseline_rates", same_base)
         out("kpi_coverage_72h", kpi.coverage_72h)
         out("kpi_satisfaction_rate", kpi.satisfaction_rate)
+        out("kpi_complaint_rate_baseline", kpi.complaint_rate_baseline)
+        out("kpi_repeat_claim_rate_baseline", kpi.repeat_claim_rate_baseline)
 
         Analysis = env["claim.callback.analysis"]
         domain = [("date", ">=", START), ("date", "<", END)]

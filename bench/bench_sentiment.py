@@ -8,19 +8,33 @@ The engines train on lib/sentiment_train.tsv; none of the sets below is in it:
   saw the engine, its training set or the other sets; they are only ever scored, never tuned on.
 Also printed: 5-fold cross-validated accuracy on the training set, and in the same run the rule-based models alone
 (VADER's compound score; the HowNet word balance) as the baseline.
+
+Run-time cost (the engines read lib/sentiment_model_<lang>.json, built offline by lib/build_sentiment_model.py):
+- cold_*: a fresh Python process imports lib/sentiment.py, calls warm_up() (what the addon does once per process at
+  registry load) and scores one text; first_vs_warm_ratio compares that first call with the median of later ones.
+  Baselines in the same run: the same process without warm_up(), and train_in_process_s, the training the engines
+  used to do inside the first request of every worker.
+- single_call_texts_per_s: one text per analyze() call, as register_result uses it.
+- analyze_<n>kB_ms: one text of n thousand characters (cut to MAX_SCORED_CHARS); engine_100kB_uncapped_ms: the
+  engine on the whole 100,000 characters, what the cut saves.
 """
 
-import importlib.util
+import json
+import os
 import pathlib
 import re
+import statistics
+import subprocess
+import sys
 import time
 
 from benchlib import out
 
 HERE = pathlib.Path(__file__).resolve().parent
-spec = importlib.util.spec_from_file_location("icc_sentiment", HERE.parent / "lib" / "sentiment.py")
-sentiment = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(sentiment)
+LIB = HERE.parent / "lib"
+sys.path.insert(0, str(LIB))
+import build_sentiment_model  # noqa: E402
+import sentiment  # noqa: E402
 
 SETS = ("sentiment_eval", "sentiment_holdout", "sentiment_holdout2", "sentiment_holdout3")
 
@@ -50,7 +64,8 @@ def cross_validated(lang, rows, folds=5):
     for fold in range(folds):
         train = [r for i, r in enumerate(rows) if i % folds != fold]
         test = [r for i, r in enumerate(rows) if i % folds == fold]
-        labels.append(sentiment.ENGINES[lang](train).analyze([r[2] for r in test]))
+        model = build_sentiment_model.train(lang, train)[0]
+        labels.append(sentiment.ENGINES[lang](model).analyze([r[2] for r in test]))
     ordered = [None] * len(rows)
     for fold, fold_labels in enumerate(labels):
         for j, (_score, label) in enumerate(fold_labels):
@@ -58,10 +73,90 @@ def cross_validated(lang, rows, folds=5):
     return accuracy(ordered, rows)
 
 
+SAMPLE = {"zh": "客服态度是还可以，但是到现在钱还没到账。", "en": "The lady was polite, but I have still not been paid a cent."}
+COLD = """
+import json, statistics, sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, sys.argv[1])
+import sentiment
+if sys.argv[2] == "1":
+    sentiment.warm_up()
+t1 = time.perf_counter()
+result = {"import_warm_up_s": t1 - t0}
+for lang, texts in json.loads(sys.argv[3]).items():
+    times = []
+    for text in texts:  # each a new text, as each outcome brings new feedback
+        t = time.perf_counter()
+        sentiment.analyze([text])
+        times.append(time.perf_counter() - t)
+    result[f"first_{lang}_s"] = times[0]
+    result[f"warm_{lang}_s"] = statistics.median(times[1:])
+result["total_first_s"] = t1 - t0 + result["first_zh_s"]
+print(json.dumps(result))
+"""
+
+
+def cold_process(warm_up, texts, runs=3):
+    """Median over `runs` fresh processes (see COLD) of: import (+ warm_up), the first call and the median of
+    the later ones, one new text per call, per language."""
+    args = [sys.executable, "-c", COLD, str(LIB), "1" if warm_up else "0", json.dumps(texts, ensure_ascii=False)]
+    results = [json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout) for _ in range(runs)]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def median_ms(function, repeat=3):
+    times = []
+    for _i in range(repeat):
+        t0 = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - t0)
+    return f"{1000 * statistics.median(times):.1f}"
+
+
+def run_time_costs(texts):
+    out("machine_load_average_1min", f"{os.getloadavg()[0]:.1f}  ({os.cpu_count()} CPUs)")
+    by_lang = {lang: [t for t in texts if sentiment.detect_language(t) == lang][:31] for lang in ("zh", "en")}
+    cold = cold_process(True, by_lang)
+    out("cold_import_and_warm_up_s", f"{cold['import_warm_up_s']:.2f}")
+    out("cold_first_call_s", f"{cold['total_first_s']:.2f}  (import + warm_up + first zh text; median of 3 processes)")
+    for lang in ("zh", "en"):
+        out(f"first_call_after_warm_up_ms_{lang}", f"{1000 * cold[f'first_{lang}_s']:.2f}")
+        out(f"warm_call_s_{lang}", f"{cold[f'warm_{lang}_s']:.5f}")
+        out(f"first_vs_warm_ratio_{lang}", f"{cold[f'first_{lang}_s'] / cold[f'warm_{lang}_s']:.2f}")
+        out(f"first_minus_warm_ms_{lang}", f"{1000 * (cold[f'first_{lang}_s'] - cold[f'warm_{lang}_s']):.2f}")
+    cold = cold_process(False, by_lang, runs=1)
+    for lang in ("zh", "en"):
+        out(f"baseline_first_call_without_warm_up_s_{lang}", f"{cold[f'first_{lang}_s']:.2f}")
+    t0 = time.perf_counter()
+    trained = {lang: build_sentiment_model.train(lang) for lang in ("zh", "en")}
+    out("baseline_train_in_process_s", f"{time.perf_counter() - t0:.2f}  (what the first requests used to pay)")
+    for lang in ("zh", "en"):
+        single = [t for t in texts if sentiment.detect_language(t) == lang][:2000]
+        t0 = time.perf_counter()
+        for text in single:
+            sentiment.analyze([text])
+        out(f"single_call_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
+        _model, features, classifier = trained[lang]
+        normalize = sentiment.get_engine(lang)._normalize
+        t0 = time.perf_counter()
+        for text in single:
+            classifier.predict_proba(features.transform([normalize(text)]))
+        out(f"baseline_sklearn_single_call_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
+        t0 = time.perf_counter()
+        classifier.predict_proba(features.transform([normalize(text) for text in single]))
+        out(f"baseline_sklearn_batch_texts_per_s_{lang}", f"{len(single) / (time.perf_counter() - t0):.0f}")
+    for lang in ("zh", "en"):
+        long_text = SAMPLE[lang] * (100000 // len(SAMPLE[lang]) + 1)
+        for size in (1, 10, 100):
+            out(f"analyze_{size}kB_ms_{lang}", median_ms(lambda n=size, t=long_text: sentiment.analyze([t[: n * 1000]])))
+        engine = sentiment.get_engine(lang)
+        out(f"engine_100kB_uncapped_ms_{lang}", median_ms(lambda e=engine, t=long_text: e.analyze([t[:100000]]), repeat=1))
+
+
 def main():
     t0 = time.perf_counter()
     engines = {lang: sentiment.get_engine(lang) for lang in ("zh", "en")}
-    out("engines_train_s", f"{time.perf_counter() - t0:.2f}")
+    out("engines_load_s", f"{time.perf_counter() - t0:.2f}")
     training = sentiment.load_labelled(sentiment.TRAINING_FILE)
     for lang in ("zh", "en"):
         rows = [r for r in training if r[0] == lang]
@@ -89,6 +184,7 @@ def main():
     t0 = time.perf_counter()
     sentiment.analyze(texts)
     out("throughput_mixed_texts_per_s", f"{len(texts) / (time.perf_counter() - t0):.0f}  ({len(texts)} texts)")
+    run_time_costs(texts)
 
 
 if __name__ == "__main__":

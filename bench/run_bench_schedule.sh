@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks the first-callback scheduler on a fresh database (no demo data).
-# Usage: bash bench/run_bench_schedule.sh [--sizes 1000,10000]
+# Benchmarks the first-callback scheduler on a fresh database (no demo data), in a real configuration.
+# Usage: bash bench/run_bench_schedule.sh [--backlog 200000] [--batches 20] [--trace]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
 bench_db

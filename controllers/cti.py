@@ -13,6 +13,7 @@ from odoo.http import request
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
+MAX_CALL_ID = 200  # characters of a vendor's call id
 
 # vendor -> (field names in its payload, its call results -> our outcomes)
 VENDOR_MAPPINGS = {
@@ -52,18 +53,19 @@ class CtiWebhookController(http.Controller):
         names = mapping["fields"]
         external_id = payload.get(names["external_id"])
         callback_id = payload.get(names["callback_id"])
-        outcome = mapping["results"].get(str(payload.get(names["result"], "")).upper())
+        outcome = mapping["results"].get(str(payload.get(names["result"], ""))[:40].upper())
         duration = payload.get(names["duration"]) or 0
-        if not external_id or not isinstance(callback_id, int) or not outcome or not isinstance(duration, int):
+        if (
+            not isinstance(external_id, (str, int)) or isinstance(external_id, bool) or not str(external_id).strip()
+            or len(str(external_id)) > MAX_CALL_ID or not isinstance(callback_id, int) or isinstance(callback_id, bool)
+            or not 0 < callback_id < 2**31 or not outcome
+        ):
             return self._reply(
-                422, error=f"expected {names['external_id']}, {names['callback_id']} (integer), "
-                f"{names['result']} (one of {', '.join(mapping['results'])}) and {names['duration']} (seconds)",
+                422, error=f"expected {names['external_id']} (text, at most {MAX_CALL_ID} characters), "
+                f"{names['callback_id']} (integer), {names['result']} (one of {', '.join(mapping['results'])}) "
+                f"and {names['duration']} (seconds)",
             )
-        external_id = f"{vendor}:{external_id}"
-        Attempt = request.env["claim.callback.attempt"]
-        done = Attempt.search([("external_id", "=", external_id)], limit=1)
-        if done:
-            return self._reply(200, attempt_id=done.id, duplicate=True)
+        note = payload.get("note")
         callback = request.env["claim.callback"].browse(callback_id)
         try:
             callback.check_access("write")
@@ -72,18 +74,29 @@ class CtiWebhookController(http.Controller):
             callback = None
         if not callback:
             return self._reply(404, error=f"no callback {callback_id} for this user")
+        # a call id is unique per company and vendor: another company's calls are not duplicates
+        external_id = f"{vendor}:{external_id}"
+        done = self._find_attempt(callback, external_id)
+        if done:
+            return self._reply(200, attempt_id=done.id, duplicate=True)
         try:
             with mute_logger("odoo.sql_db"), request.env.cr.savepoint():
-                attempt = callback.with_context(claim_callback_external_id=external_id).register_attempt(
-                    "phone", outcome, duration=duration, note=payload.get("note")
-                )
+                attempt = callback._register_attempt("phone", outcome, duration, note, external_id=external_id)
         except pg_errors.UniqueViolation:  # the same call delivered twice at once
-            return self._reply(200, attempt_id=Attempt.search([("external_id", "=", external_id)]).id, duplicate=True)
+            return self._reply(200, attempt_id=self._find_attempt(callback, external_id).id, duplicate=True)
+        except AccessError as exc:
+            return self._reply(403, error=exc.args[0])
         except ValidationError as exc:
             return self._reply(422, error=exc.args[0])
         except UserError as exc:
             return self._reply(409, error=exc.args[0])
         return self._reply(201, attempt_id=attempt.id, duplicate=False)
+
+    def _find_attempt(self, callback, external_id):
+        # sudo: the duplicate may have been logged by another user of the callback's company
+        return request.env["claim.callback.attempt"].sudo().search(
+            [("company_id", "=", callback.company_id.id), ("external_id", "=", external_id)], limit=1
+        )
 
     def _reply(self, status, **body):
         return request.make_json_response(body, status=status)

@@ -3,6 +3,7 @@ from odoo.http import request
 
 # Why a questionnaire link cannot be used -> HTTP status of the page saying so.
 LINK_STATUS_CODES = {"invalid": 403, "expired": 410, "closed": 409}
+MAX_SIGNATURE = 128  # characters; ours are 64
 
 
 class CallbackSurveyController(http.Controller):
@@ -15,7 +16,8 @@ class CallbackSurveyController(http.Controller):
     )
     def callback_survey(self, callback_id, expiry, signature, **kwargs):
         # sudo: the customer is the public user; the signed link is the access check
-        callback = request.env["claim.callback"].sudo().browse(callback_id).exists()
+        valid_input = 0 < callback_id < 2**31 and len(signature) <= MAX_SIGNATURE
+        callback = request.env["claim.callback"].sudo().browse(callback_id if valid_input else []).exists()
         status = callback._check_survey_link(expiry, signature) if callback else "invalid"
         if status != "ok":
             return request.render(

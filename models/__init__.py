@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import claim_category
 from . import claim_sla_mixin
 from . import claim_callback
+from . import claim_callback_protection
 from . import claim_callback_sla
 from . import claim_callback_contact
 from . import claim_callback_fallback
@@ -26,3 +27,13 @@ from . import claim_callback_channel
 from . import mail_blacklist
 from . import phone_blacklist
 from . import survey_user_input
+from . import res_company_risk
+from . import res_config_settings_risk
+from . import claim_feedback_topic
+from . import claim_callback_topic
+from . import claim_callback_attempt_risk
+from . import res_partner_callback_risk
+from . import claim_callback_kpi_forecast
+from . import claim_risk_warning
+from . import claim_risk_warning_conditions
+from . import claim_callback_demo

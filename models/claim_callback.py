@@ -1,12 +1,14 @@
 import logging
-import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 from ..lib import sentiment as sentiment_lib
+from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
+
+MAX_ISSUES = 20  # problems raised in one result
 
 _logger = logging.getLogger(__name__)
 
@@ -118,10 +120,8 @@ class ClaimCallback(models.Model):
     paid_amount = fields.Monetary(related="ticket_id.paid_amount", currency_field="company_currency_id")
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     claim_closed_date = fields.Datetime(related="ticket_id.closed_date", string="Claim Closed")
-    partner_phone = fields.Char(
-        related="partner_id.phone", string="Phone", groups="insurance_claim_callback.group_callback_supervisor"
-    )
     partner_email = fields.Char(related="partner_id.email", string="Email")
+    # Not stored, not searchable, not groupable: the number is shown only as masking allows.
     partner_phone_formatted = fields.Char(string="Phone Number", compute="_compute_partner_phone_formatted")
     partner_phone_link = fields.Char(string="Dial", compute="_compute_partner_phone_formatted")
     partner_phone_masked = fields.Boolean(compute="_compute_partner_phone_formatted")
@@ -193,7 +193,7 @@ class ClaimCallback(models.Model):
                 partner._phone_format(number=number, country=partner.country_id, force_format="INTERNATIONAL")
                 or number
             ) if number else False
-            e164 = partner._phone_format(number=number, country=partner.country_id) if number else False
+            e164 = partner.phone_sanitized if number else False  # stored by phone_validation: no second parse
             masked = bool(number) and not sees_every_number and callback.user_id != self.env.user
             callback.partner_phone_masked = masked
             callback.partner_phone_formatted = mask_phone(formatted) if masked else formatted
@@ -225,6 +225,13 @@ class ClaimCallback(models.Model):
             if callback.nps and not 0 <= callback.nps <= 10:
                 raise ValidationError(self.env._("NPS must be between 0 and 10."))
 
+    def _register_hook(self):
+        super()._register_hook()
+        # The sentiment and topic models load once per process, at registry load, not in a
+        # customer's first outcome (prefork: the master loads the registries, workers inherit them).
+        sentiment_lib.warm_up()
+        topics_lib.get_model("en")
+
     @api.model_create_multi
     def create(self, vals_list):
         self._add_sla_vals([vals for vals in vals_list if not vals.get("sla_completion_deadline")])
@@ -235,19 +242,24 @@ class ClaimCallback(models.Model):
 
     def action_start(self):
         self._check_state(("scheduled",))
-        self.write({"state": "in_progress"})
+        self._as_service().write({"state": "in_progress"})
 
     def action_cancel(self):
+        self._check_supervisor(self.env._("cancel a callback"))
         self._check_state(OPEN_STATES)
-        self.write({"state": "cancelled"})
+        self._as_service().write({"state": "cancelled"})
 
     def action_reset(self):
+        self._check_supervisor(self.env._("reopen a callback"))
         self._check_state(("cancelled", "unreachable"))
-        self.write({"state": "scheduled"})
+        self._as_service().write({"state": "scheduled"})
 
     def action_assign_to_me(self):
+        """Agents take unassigned work of their teams; supervisors may take any."""
         self._check_state(OPEN_STATES)
-        self.write({"user_id": self.env.user.id})
+        if self.filtered(lambda c: c.user_id and c.user_id != self.env.user):
+            self._check_supervisor(self.env._("take a callback assigned to another agent"))
+        self._as_service().write({"user_id": self.env.user.id})
 
     def action_open_ticket(self):
         self.ensure_one()
@@ -291,17 +303,23 @@ class ClaimCallback(models.Model):
         `callback_at`: with the outcome "call back later", the time the customer
         chose; the completion clock pauses until then or until the next attempt.
         """
-        self.ensure_one()
-        callback_at = fields.Datetime.to_datetime(callback_at) if callback_at else None
+        return self._register_attempt(channel, outcome, duration, note, callback_at=callback_at)
+
+    def _register_attempt(self, channel, outcome, duration=0, note=None, *, callback_at=None, external_id=None):
+        self._check_one()
+        callback_at = self._check_datetime(callback_at, self.env._("The call-back time"))
         now = fields.Datetime.now()
         if callback_at and (outcome != "call_back_later" or callback_at <= now):
             raise ValidationError(
                 self.env._("A call-back time must be in the future and goes with the outcome “Call Back Later”.")
             )
-        attempt = self._log_attempts([self._prepare_attempt_vals(channel, outcome, duration, note)])
+        callback = self._as_service()
+        vals = callback._prepare_attempt_vals(channel, outcome, duration, note)
+        vals["external_id"] = external_id
+        attempt = callback._log_attempts([vals])
         if callback_at:
-            self.write({"sla_paused_since": now, "sla_pause_until": callback_at, "next_attempt_date": callback_at})
-        return attempt
+            callback.write({"sla_paused_since": now, "sla_pause_until": callback_at, "next_attempt_date": callback_at})
+        return attempt.with_env(self.env)
 
     def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):
         """Record the customer's answer, mark the callback done and run the closed loop.
@@ -310,9 +328,13 @@ class ClaimCallback(models.Model):
         dict {"name": text, "is_complaint": bool}. Everything is checked before anything
         is written.
         """
-        self.ensure_one()
+        self._check_one()
         self._check_result_values(satisfaction, nps)
         issues = self._normalize_issues(issues)
+        feedback = self._check_text(feedback, self.env._("The feedback"))
+        suggestions = self._check_text(suggestions, self.env._("The suggestions"))
+        answers = self._check_text(answers, self.env._("The answers"))
+        self = self._as_service()  # noqa: PLW0642 (checked: from here on the system writes)
         now = fields.Datetime.now()
         if self.sla_paused_since:
             self._sla_resume(now)
@@ -356,12 +378,19 @@ class ClaimCallback(models.Model):
             raise ValidationError(self.env._("NPS must be an integer between 0 and 10."))
 
     def _normalize_issues(self, issues):
+        if issues in (None, False):
+            return []
+        if not isinstance(issues, (list, tuple)):
+            raise ValidationError(self.env._("The problems raised are a list of texts."))
+        if len(issues) > MAX_ISSUES:
+            raise ValidationError(self.env._("At most %(max)s problems can be raised at once.", max=MAX_ISSUES))
         result = []
-        for issue in issues or []:
+        for issue in issues:
             if isinstance(issue, str):
                 issue = {"name": issue}
             if not isinstance(issue, dict) or not isinstance(issue.get("name"), str):
                 raise ValidationError(self.env._("Each problem raised must be a text."))
+            self._check_text(issue["name"], self.env._("A problem raised"))
             if issue["name"].strip():
                 result.append({"name": issue["name"].strip(), "is_complaint": bool(issue.get("is_complaint"))})
         return result
@@ -448,7 +477,7 @@ class ClaimCallback(models.Model):
                 self.env._("%(callback)s has no recorded suggestion to accept.", callback=without[0].display_name)
             )
         todo = self.filtered(lambda c: not c.suggestion_accepted)
-        todo.write({"suggestion_accepted": True})
+        todo._as_service().write({"suggestion_accepted": True})
         self.env["claim.reward.rule"]._reward_event("suggestion_accepted", todo)
         return True
 

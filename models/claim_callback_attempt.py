@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .claim_callback_channel import CHANNELS
 
@@ -43,6 +44,17 @@ class ClaimCallbackAttempt(models.Model):
     _kpi_cost_idx = models.Index("(company_id, date) INCLUDE (cost)")
     _kpi_reached_idx = models.Index("(callback_id, date) WHERE outcome = 'reached'")
     _cost_positive = models.Constraint("CHECK(cost >= 0)", "A cost cannot be negative.")
+    # A telephony system's call id ("vendor:id") is unique within a company, not across companies.
     _external_id_uniq = models.UniqueIndex(
-        "(external_id) WHERE external_id IS NOT NULL", "This external attempt was already recorded."
+        "(company_id, external_id) WHERE external_id IS NOT NULL", "This external attempt was already recorded."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # ACLs give users read access only; this says why to whoever tries anyway
+        if not self.env.su:
+            raise AccessError(self.env._("Attempts are logged through the callback (register_attempt), not created."))
+        return super().create(vals_list)
+
+    def copy(self, default=None):  # pylint: disable=method-required-super
+        raise AccessError(self.env._("An attempt cannot be duplicated: log a new one on the callback."))

@@ -40,10 +40,8 @@ class ClaimCallbackChannel(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", index=True, help="Empty: the setting of every company without its own.")
-    window_start = fields.Float(
-        string="Window Start", default=DEFAULTS["window_start"], help="Local time of the customer (hours)."
-    )
-    window_end = fields.Float(string="Window End", default=DEFAULTS["window_end"], help="Local time of the customer.")
+    window_start = fields.Float(default=DEFAULTS["window_start"], help="Local time of the customer (hours).")
+    window_end = fields.Float(default=DEFAULTS["window_end"], help="Local time of the customer.")
     retry_interval_hours = fields.Float(string="Retry Interval (hours)", default=DEFAULTS["retry_interval_hours"])
     max_attempts = fields.Integer(
         default=DEFAULTS["max_attempts"],

@@ -38,12 +38,12 @@ class ClaimCallback(models.Model):
         self.ensure_one()
         self._check_state(OPEN_STATES)
         Attempt = self.env["claim.callback.attempt"]
-        if channel not in dict(Attempt._fields["channel"].selection):
-            raise ValidationError(self.env._("Unknown channel: %(channel)s.", channel=channel))
-        if outcome not in dict(Attempt._fields["outcome"].selection):
-            raise ValidationError(self.env._("Unknown attempt outcome: %(outcome)s.", outcome=outcome))
-        if not isinstance(duration or 0, int) or (duration or 0) < 0:
-            raise ValidationError(self.env._("The duration must be a positive number of seconds."))
+        if not isinstance(channel, str) or channel not in dict(Attempt._fields["channel"].selection):
+            raise ValidationError(self.env._("Unknown channel: %(channel)s.", channel=str(channel)[:40]))
+        if not isinstance(outcome, str) or outcome not in dict(Attempt._fields["outcome"].selection):
+            raise ValidationError(self.env._("Unknown attempt outcome: %(outcome)s.", outcome=str(outcome)[:40]))
+        duration = self._check_duration(duration)
+        note = self._check_text(note, self.env._("The note"))
         if blocked is None:
             blocked = self.partner_id._get_callback_blocked_channels().get(self.partner_id.id, set())
         if channel in blocked:
@@ -67,7 +67,6 @@ class ClaimCallback(models.Model):
             "user_id": self.env.user.id,
             "cost": setting.unit_cost,
             "outside_window": not setting._in_window(now, self._get_customer_tz()),
-            "external_id": self.env.context.get("claim_callback_external_id"),
         }
 
     def _log_attempts(self, vals_list):
@@ -88,7 +87,7 @@ class ClaimCallback(models.Model):
             )
         )
         to_write = defaultdict(lambda: self.browse())
-        for callback, attempt in zip(callbacks, attempts):
+        for callback, attempt in zip(callbacks, attempts, strict=True):
             vals = callback._plan_after_attempt(attempt, settings, failed.get(callback, 0))
             to_write[tuple(sorted(vals.items()))] |= callback
         for vals, group in to_write.items():

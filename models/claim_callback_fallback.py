@@ -11,7 +11,7 @@ from odoo.fields import Domain
 
 from .batch import process_locked_batch
 from .claim_callback import OPEN_STATES
-from .claim_callback_channel import FALLBACK_CHANNELS, MESSAGE_CHANNELS, WEBHOOK_CHANNELS
+from .claim_callback_channel import MESSAGE_CHANNELS, WEBHOOK_CHANNELS
 from .res_config_settings import callback_param
 
 _logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import pytz
 from odoo import fields, models
 from odoo.tools import consteq, hmac
 
-from .claim_callback import OPEN_STATES
+from .claim_callback import MAX_ISSUES, OPEN_STATES
 from .res_config_settings import callback_param
 
 _logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class ClaimCallback(models.Model):
     def _check_survey_link(self, expiry, signature):
         """'ok', or why the link cannot be used: 'invalid', 'expired', 'closed'."""
         self.ensure_one()
-        if not consteq(str(signature), self._survey_link_signature(expiry)):
+        if not consteq(str(signature).encode(), self._survey_link_signature(expiry).encode()):
             return "invalid"
         if int(expiry) < fields.Datetime.now().replace(tzinfo=pytz.utc).timestamp():
             return "expired"
@@ -68,6 +68,8 @@ class ClaimCallback(models.Model):
         if not values.get("satisfaction"):
             return False
         problems = [line.strip() for line in (values.get("problems") or "").splitlines() if line.strip()]
+        if len(problems) > MAX_ISSUES:  # one problem per line: the lines past the limit stay in the last one
+            problems[MAX_ISSUES - 1 :] = ["\n".join(problems[MAX_ISSUES - 1 :])]
         feedback = "\n\n".join(v for v in (values.get("suggestions"), values.get("comments")) if v)
         result = self.register_result(
             values["satisfaction"], nps=values.get("nps"), feedback=feedback or None, issues=problems or None

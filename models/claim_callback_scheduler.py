@@ -1,11 +1,14 @@
 """Scheduling: the first callback of each closed claim, exactly once, to the least-loaded agent."""
 
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.fields import Domain
 
 from .batch import create_skipping_duplicates, lock_batch
 from .claim_callback import BATCH_CONTEXT, OPEN_STATES
 from .res_config_settings import callback_param
+
 
 class ClaimCallback(models.Model):
     _inherit = "claim.callback"
@@ -27,20 +30,18 @@ class ClaimCallback(models.Model):
         """
         Ticket = self.env["helpdesk.ticket"]
         domain = Ticket._get_awaiting_first_callback_domain() & Domain(domain or Domain.TRUE)
-        # search_fetch: what the callback values and the SLA rule matching read, in the same query
-        candidates = Ticket.search_fetch(
+        # One query reads the batch, with what the callback values and the rule matching need,
+        # and what waits after it up to one more batch: a batch costs the same whatever the backlog.
+        found = Ticket.search_fetch(
             domain,
             ["is_claim", "partner_id", "company_id", "team_id", "closed_date", "claim_category_id", "claim_amount"],
-            limit=limit,
+            limit=2 * limit,
             order="closed_date, id",
         )
-        tickets = lock_batch(candidates)
+        tickets = lock_batch(Ticket.browse(found.ids[:limit]))
         if tickets:
             self._create_first_callbacks(tickets)
-        if len(candidates) < limit:
-            return len(tickets), len(candidates) - len(tickets)
-        # counted up to one more batch: a batch costs the same whatever the backlog
-        return len(tickets), Ticket.search_count(domain, limit=limit)
+        return len(tickets), min(limit, len(found) - len(tickets))
 
     @api.model
     def _create_first_callbacks(self, tickets):
@@ -63,34 +64,37 @@ class ClaimCallback(models.Model):
     def _assign_least_loaded(self, vals_list):
         """Fill `user_id` in callback values: the least-loaded agent of the team
         with capacity left; none available leaves the callback unassigned."""
-        agent_group = self.env.ref("insurance_claim_callback.group_callback_agent")
-        teams = self.env["helpdesk.ticket.team"].browse({v["team_id"] for v in vals_list if v.get("team_id")})
-        agents_by_company = self.env["res.users"]._read_group(
-            [("id", "in", teams.user_ids.ids), ("all_group_ids", "in", agent_group.id)],
-            ["company_ids"],
-            ["id:recordset"],
+        team_ids = {vals["team_id"] for vals in vals_list if vals.get("team_id") and not vals.get("user_id")}
+        if not team_ids:
+            return vals_list
+        # One query: the agents of these teams, by team and company, with their capacity.
+        agent_group_id = self.env["ir.model.data"]._xmlid_to_res_id("insurance_claim_callback.group_callback_agent")
+        groups = self.env["res.users"]._read_group(
+            [("helpdesk_team_ids", "in", list(team_ids)), ("all_group_ids", "in", agent_group_id)],
+            ["helpdesk_team_ids", "company_ids"],
+            ["id:array_agg", "callback_capacity:array_agg"],
         )
-        candidates = self.env["res.users"].union(*(users for _company, users in agents_by_company))
-        companies = {user.id: set() for user in candidates}
-        for company, users in agents_by_company:
-            for user in users:
-                companies[user.id].add(company.id)
-        load = dict.fromkeys(candidates.ids, 0)
+        members, companies, capacity = defaultdict(set), defaultdict(set), {}
+        for team, company, user_ids, capacities in groups:
+            for user_id, user_capacity in zip(user_ids, capacities, strict=True):
+                members[team.id].add(user_id)
+                companies[user_id].add(company.id)
+                capacity[user_id] = user_capacity
+        load = dict.fromkeys(capacity, 0)
         for user, count in self._read_group(
-            [("user_id", "in", candidates.ids), ("state", "in", OPEN_STATES)], ["user_id"], ["__count"]
+            [("user_id", "in", list(capacity)), ("state", "in", OPEN_STATES)], ["user_id"], ["__count"]
         ):
             load[user.id] = count
-        members = {team.id: team.user_ids & candidates for team in teams}
         for vals in vals_list:
             if vals.get("user_id") or not vals.get("team_id"):
                 continue
             free = [
-                user
-                for user in members[vals["team_id"]]
-                if load[user.id] < user.callback_capacity and vals["company_id"] in companies[user.id]
+                user_id
+                for user_id in members[vals["team_id"]]
+                if load[user_id] < capacity[user_id] and vals["company_id"] in companies[user_id]
             ]
             if free:
-                agent = min(free, key=lambda u: (load[u.id], u.id))
-                vals["user_id"] = agent.id
-                load[agent.id] += 1
+                agent_id = min(free, key=lambda u: (load[u], u))
+                vals["user_id"] = agent_id
+                load[agent_id] += 1
         return vals_list

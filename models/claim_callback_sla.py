@@ -66,7 +66,7 @@ class ClaimCallback(models.Model):
     @api.model
     def _add_sla_vals(self, vals_list):
         """Fill rule, deadlines and at-risk dates in callback values, for a batch:
-        one rule search, one deadline computation per rule."""
+        the rules' cached criteria, one deadline computation per calendar."""
         if not vals_list:
             return
         tickets = self.env["helpdesk.ticket"].browse({vals["ticket_id"] for vals in vals_list})
@@ -78,10 +78,15 @@ class ClaimCallback(models.Model):
                 vals["sla_rule_id"] = matched[vals["ticket_id"]].id
             vals["sla_start_date"] = vals.get("sla_start_date") or now
             by_rule.setdefault(vals["sla_rule_id"], []).append(vals)
+        Rule = self.env["claim.sla.rule"]
+        rules = {rule.id: rule for rule in Rule.browse([rule_id for rule_id in by_rule if rule_id])}  # read together
+        starts_by_rule = {
+            rules.get(rule_id, Rule): [fields.Datetime.to_datetime(vals["sla_start_date"]) for vals in rule_vals]
+            for rule_id, rule_vals in by_rule.items()
+        }
+        plans = Rule._plan_targets_by_rule(starts_by_rule, list(self._sla_targets()))
         for rule_id, rule_vals in by_rule.items():
-            rule = self.env["claim.sla.rule"].browse(rule_id)
-            starts = [fields.Datetime.to_datetime(vals["sla_start_date"]) for vals in rule_vals]
-            for vals, targets in zip(rule_vals, rule._plan_targets(starts, list(self._sla_targets())), strict=True):
+            for vals, targets in zip(rule_vals, plans[rules.get(rule_id, Rule)], strict=True):
                 for target, (deadline, risk_date) in targets.items():
                     vals[f"sla_{target}_deadline"] = deadline
                     vals[f"sla_{target}_risk_date"] = risk_date
@@ -120,7 +125,7 @@ class ClaimCallback(models.Model):
                 new[f"sla_{target}_deadline"] = vals[f"sla_{target}_deadline"] + shift
                 new[f"sla_{target}_risk_date"] = vals[f"sla_{target}_risk_date"] + shift
                 new[f"sla_{target}_status"] = "on_track"  # the SLA cron re-evaluates it
-            callback.write(new)
+            callback._as_service().write(new)
             callback.message_post(
                 body=self.env._(
                     "SLA recomputed by %(user)s: rule %(old_rule)s → %(new_rule)s, first contact due %(old_fc)s → "

@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 # Kinds only the system writes (events and the expiry cron), never a user directly.
 SYSTEM_KINDS = ("earn", "expire")
+# Fields only the system sets (earning, expiry); a user's entry gets none of them.
+SYSTEM_FIELDS = frozenset({"rule_id", "callback_id", "origin_id", "expiry_date"})
 EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
 # Above this many partners, balances group the whole ledger rather than filter on their ids.
 BALANCE_ID_LIST_MAX = 5000
@@ -105,7 +107,10 @@ class ClaimRewardEntry(models.Model):
             self._check_balances(debits)
         return super().create(vals_list)
 
-    def write(self, vals):
+    def copy(self, default=None):  # never: the ledger is append-only; pylint: disable=method-required-super
+        raise UserError(self.env._("A ledger entry cannot be duplicated: record a new adjustment."))
+
+    def write(self, vals):  # the ledger is append-only; pylint: disable=method-required-super
         raise UserError(
             self.env._("Reward ledger entries cannot be changed: record a correction as a new adjustment.")
         )
@@ -116,8 +121,15 @@ class ClaimRewardEntry(models.Model):
 
     def _check_create_vals(self, vals):
         kind = vals.get("kind")
-        if kind in SYSTEM_KINDS and not self.env.su:
-            raise UserError(self.env._("Only the system records earned and expired points."))
+        if not self.env.su:
+            if kind in SYSTEM_KINDS:
+                raise UserError(self.env._("Only the system records earned and expired points."))
+            if set(vals) & SYSTEM_FIELDS:
+                raise UserError(
+                    self.env._("The rule, callback, expiry and origin of an entry are set by the system only.")
+                )
+            # the audit trail: who recorded it and when is the server's to say
+            vals.update(user_id=self.env.uid, date=fields.Datetime.now())
         if not isinstance(vals.get("points"), int) or isinstance(vals.get("points"), bool):
             raise ValidationError(self.env._("Points must be a whole number."))
         if kind == "adjust" and not (vals.get("reason") or "").strip():

@@ -1,5 +1,6 @@
 import bisect
 import math
+from collections import defaultdict, namedtuple
 from datetime import timedelta
 
 from pytz import utc
@@ -10,6 +11,13 @@ from odoo.exceptions import ValidationError
 # Stable defaults (README): with no matching rule the targets are 24 h / 72 h / 48 h in calendar hours.
 DEFAULT_HOURS = {"first_contact": 24.0, "completion": 72.0, "resolution": 48.0}
 DEFAULT_AT_RISK_RATIO = 0.8
+# What the cached matching of rules reads: a write of one of these clears the cache.
+CRITERIA_FIELDS = {
+    "active", "company_id", "sequence", "category_ids", "amount_min", "amount_max", "partner_category_ids", "team_ids",
+}
+RuleCriteria = namedtuple(
+    "RuleCriteria", "id company_id category_ids amount_min amount_max partner_category_ids team_ids"
+)
 
 
 class ClaimSlaRule(models.Model):
@@ -146,35 +154,64 @@ class ClaimSlaRule(models.Model):
             )
         )
 
+    def _get_criteria(self):
+        """What the rule's matching reads, as plain values (they are cached per registry)."""
+        self.ensure_one()
+        return RuleCriteria(
+            self.id,
+            self.company_id.id,
+            frozenset(self.category_ids.ids),
+            self.amount_min,
+            self.amount_max,
+            frozenset(self.partner_category_ids.ids),
+            frozenset(self.team_ids.ids),
+        )
+
+    @staticmethod
+    def _criteria_match(criteria, ticket, partner_tags):
+        """`partner_tags`: the ids of the customer's tags."""
+        amount = ticket.claim_amount
+        return (
+            criteria.company_id == ticket.company_id.id
+            and (not criteria.category_ids or ticket.claim_category_id.id in criteria.category_ids)
+            and (not criteria.amount_min or amount >= criteria.amount_min)
+            and (not criteria.amount_max or amount <= criteria.amount_max)
+            and (not criteria.partner_category_ids
+                 or not criteria.partner_category_ids.isdisjoint(partner_tags))
+            and (not criteria.team_ids or ticket.team_id.id in criteria.team_ids)
+        )
+
     def _matches(self, ticket):
         """Does this rule apply to the claim? Pure Python on prefetched data."""
         self.ensure_one()
-        amount = ticket.claim_amount
-        return (
-            self.company_id == ticket.company_id
-            and (not self.category_ids or ticket.claim_category_id in self.category_ids)
-            and (not self.amount_min or amount >= self.amount_min)
-            and (not self.amount_max or amount <= self.amount_max)
-            and (not self.partner_category_ids or bool(ticket.partner_id.category_id & self.partner_category_ids))
-            and (not self.team_ids or ticket.team_id in self.team_ids)
-        )
+        return self._criteria_match(self._get_criteria(), ticket, ticket.partner_id.category_id.ids)
 
     @api.model
     @tools.ormcache("company_ids")
-    def _get_active_rule_ids(self, company_ids):
-        # sudo: the same rules apply whoever triggers the matching; cached per registry
-        return tuple(self.sudo().search([("company_id", "in", list(company_ids))]).ids)
+    def _get_ranked_criteria(self, company_ids):
+        """The active rules' criteria, most specific first, then by sequence; cached per registry
+        (cleared when rules change), so that matching a batch reads no rule."""
+        # sudo: the same rules apply whoever triggers the matching
+        rules = self.sudo().search([("company_id", "in", list(company_ids))])
+        return tuple(r._get_criteria() for r in sorted(rules, key=lambda r: (-r._get_specificity(), r.sequence, r.id)))
 
     @api.model
     def _match_tickets(self, tickets):
         """{ticket id: rule or empty} for a batch of claims, without a query per claim
-        (the rule ids are cached). The most specific rule wins, then the sequence."""
-        rules = self.sudo().browse(self._get_active_rule_ids(tuple(sorted(tickets.company_id.ids))))
-        ranked = sorted(rules, key=lambda r: (-r._get_specificity(), r.sequence, r.id))
-        if any(rule.partner_category_ids for rule in ranked):
-            tickets.partner_id.category_id  # noqa: B018 prefetch the customers' tags in one go
+        (the rules' criteria are cached). The most specific rule wins, then the sequence."""
+        ranked = self._get_ranked_criteria(tuple(sorted(tickets.company_id.ids)))
+        tags = defaultdict(set)  # {customer id: tag ids}, in one query when a rule needs them
+        if any(criteria.partner_category_ids for criteria in ranked):
+            # archived customers keep their tags
+            for tag, partner_ids in self.env["res.partner"].with_context(active_test=False)._read_group(
+                [("id", "in", tickets.partner_id.ids), ("category_id", "!=", False)], ["category_id"], ["id:array_agg"]
+            ):
+                for partner_id in partner_ids:
+                    tags[partner_id].add(tag.id)
         return {
-            ticket.id: self.browse(next((rule.id for rule in ranked if rule._matches(ticket)), ()))
+            ticket.id: self.browse(
+                next((c.id for c in ranked if self._criteria_match(c, ticket, tags[ticket.partner_id.id])), ())
+            )
             for ticket in tickets
         }
 
@@ -184,7 +221,7 @@ class ClaimSlaRule(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if {"active", "company_id"} & vals.keys():
+        if CRITERIA_FIELDS & vals.keys():
             self.env.registry.clear_cache()
         return super().write(vals)
 
@@ -204,13 +241,17 @@ class ClaimSlaRule(models.Model):
         return self.at_risk_ratio if self else DEFAULT_AT_RISK_RATIO
 
     def _plan(self, starts_hours):
-        """Deadlines for a list of (start, hours), naive UTC, on this rule's clock.
+        """Deadlines for a list of (start, hours), naive UTC, on this rule's clock."""
+        return self._plan_on(self.resource_calendar_id, starts_hours)
+
+    @api.model
+    def _plan_on(self, calendar, starts_hours):
+        """Deadlines for a list of (start, hours), naive UTC, on `calendar` (empty: calendar hours).
 
         On a calendar, the working intervals of the whole batch are read once
         (attendances minus global leaves, in the calendar's time zone) and walked
         in Python, which is what `plan_hours(..., compute_leaves=True)` does per date.
         """
-        calendar = self.resource_calendar_id
         if not calendar:
             return [start + timedelta(hours=hours) for start, hours in starts_hours]
         if not starts_hours:
@@ -250,14 +291,28 @@ class ClaimSlaRule(models.Model):
 
     def _plan_targets(self, starts, targets):
         """[{target: (deadline, at-risk date)}] for each start, on this rule's clock (or the default)."""
-        ratio = self._get_at_risk_ratio()
-        pairs = []
-        for start in starts:
-            for target in targets:
-                hours = self._get_target_hours(target)
-                pairs += [(start, hours), (start, hours * ratio)]
-        dates = iter(self._plan(pairs))
-        return [{target: (next(dates), next(dates)) for target in targets} for _start in starts]
+        return self._plan_targets_by_rule({self: starts}, targets)[self]
+
+    @api.model
+    def _plan_targets_by_rule(self, starts_by_rule, targets):
+        """{rule: [{target: (deadline, at-risk date)}] for each of its starts}: the rules
+        counting in one calendar share one reading of its working intervals."""
+        pairs_by_calendar = defaultdict(list)
+        for rule, starts in starts_by_rule.items():
+            ratio = rule._get_at_risk_ratio()
+            for start in starts:
+                for target in targets:
+                    hours = rule._get_target_hours(target)
+                    pairs_by_calendar[rule.resource_calendar_id] += [(start, hours), (start, hours * ratio)]
+        dates = {calendar: iter(self._plan_on(calendar, pairs)) for calendar, pairs in pairs_by_calendar.items()}
+        return {
+            rule: [
+                {target: (next(dates[rule.resource_calendar_id]), next(dates[rule.resource_calendar_id]))
+                 for target in targets}
+                for _start in starts
+            ]
+            for rule, starts in starts_by_rule.items()
+        }
 
     # ------------------------------------------------------------------
     # Actions

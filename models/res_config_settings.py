@@ -43,7 +43,6 @@ class ResConfigSettings(models.TransientModel):
     callback_chain_limit = fields.Integer(related="company_id.callback_chain_limit", readonly=False)
     callback_complaints_team_id = fields.Many2one(related="company_id.callback_complaints_team_id", readonly=False)
     callback_batch_size = fields.Integer(
-        string="Callback Batch Size",
         config_parameter=PARAM_PREFIX + "batch_size",
         default=PARAM_DEFAULTS["batch_size"],
         help="Records per batch of the callback crons (scheduling, SLA, fallback, chains, retention); each batch "

@@ -43,7 +43,6 @@ class ResPartner(models.Model):
         }
     callback_consent = fields.Selection(
         [("granted", "May Be Contacted"), ("refused", "Do Not Contact")],
-        string="Callback Consent",
         default="granted",
         required=True,
         tracking=True,

@@ -1,2 +1,3 @@
 from . import claim_callback_analysis
 from . import claim_callback_kpi_line
+from . import claim_callback_topic_analysis

@@ -1,9 +1,7 @@
 import json
 from datetime import timedelta
 
-from odoo import Command
-from odoo import fields
-
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from .common import CallbackCase

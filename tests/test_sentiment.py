@@ -1,9 +1,11 @@
+import hashlib
+import pathlib
 import tempfile
 from unittest.mock import patch
 
 from odoo.tests import BaseCase, tagged
 
-from ..lib import sentiment
+from ..lib import build_sentiment_model, sentiment
 
 
 @tagged("post_install", "-at_install")
@@ -59,3 +61,49 @@ class TestSentiment(BaseCase):
         with patch.dict(sentiment.ENGINES, {"en": Constant}), patch.dict(sentiment._engines, clear=True):
             self.assertEqual(sentiment.analyze(["Lovely people, quick payout"]), [(-0.5, "negative")])
         self.assertEqual(sentiment.analyze(["Lovely people, quick payout"])[0][1], "positive")
+
+    def test_engines_score_from_the_shipped_json_without_the_training_file(self):
+        missing = pathlib.Path(tempfile.gettempdir()) / "no-such-dir" / "sentiment_train.tsv"
+        with patch.object(sentiment, "TRAINING_FILE", missing), patch.dict(sentiment._engines, clear=True):
+            results = sentiment.analyze(["賠款三天就入帳了，謝謝你們。", "Terrible service, nobody called me."])
+        self.assertEqual([label for _score, label in results], ["positive", "negative"])
+        # ... and it is that JSON the engines read: without it there is no engine (and no training fallback).
+        with patch.object(sentiment, "MODEL_DIR", missing.parent), patch.dict(sentiment._engines, clear=True):
+            with self.assertRaises(FileNotFoundError):
+                sentiment.get_engine("en")
+
+    def test_warm_up_loads_both_engines_once_for_later_requests(self):
+        with patch.dict(sentiment._engines, clear=True):
+            sentiment.warm_up()
+            loaded = dict(sentiment._engines)
+            self.assertEqual(set(loaded), {"zh", "en"})
+            sentiment.analyze(["理赔很慢。", "Slow payout."])
+            self.assertEqual(sentiment._engines, loaded)
+
+    def test_shipped_json_gives_the_predictions_of_a_model_trained_now_on_the_training_file(self):
+        training = sentiment.load_labelled(sentiment.TRAINING_FILE)
+        digest = hashlib.sha256(sentiment.TRAINING_FILE.read_bytes()).hexdigest()
+        for lang in ("zh", "en"):
+            with self.subTest(lang=lang):
+                shipped = sentiment.get_engine(lang)
+                model, features, classifier = build_sentiment_model.train(lang)
+                self.assertEqual(model["training_sha256"], digest, "rebuild: $PY lib/build_sentiment_model.py")
+                texts = [text for row_lang, _label, text in training if row_lang == lang][::10]
+                texts += ["", "ok", "Not bad at all!!", "客服态度是还可以，但是到现在钱还没到账。"]
+                expected = classifier.predict_proba(features.transform([shipped._normalize(t) for t in texts]))
+                for text, want, got in zip(texts, expected, shipped.probabilities(texts), strict=True):
+                    self.assertEqual(list(classifier.classes_), shipped.classes)
+                    self.assertEqual(want.argmax(), got.argmax(), text)
+                    self.assertLess(abs(want - got).max(), 1e-4, text)
+
+    def test_a_100000_character_text_is_scored_on_its_first_max_scored_chars(self):
+        self.assertEqual(sentiment.MAX_SCORED_CHARS, 10000)
+        praise = "The payout came quickly and the agent was very kind, thank you. "
+        insult = "Terrible, useless, rude people, worst insurer ever, I hate you. "
+        text = (praise * 200)[:10000] + (insult * 1500)[:90000]
+        self.assertEqual(len(text), 100000)
+        ((score, label),) = sentiment.analyze([text])
+        self.assertEqual(label, "positive")
+        self.assertEqual((score, label), sentiment.analyze([text[:10000]])[0])
+        ((_score, label),) = sentiment.analyze([text[10000:]])
+        self.assertEqual(label, "negative")

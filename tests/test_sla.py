@@ -207,7 +207,7 @@ class TestSlaRuleMatching(SlaCase):
         rule = self.Rule.create({"name": "Routine", "category_ids": [Command.set(self.routine.ids)]})
         claim = self._closed_callback(datetime(2025, 3, 7, 16, 30)).ticket_id
         action = rule.with_user(self.manager).action_open_preview()
-        with Form(self.env[action["res_model"]].with_user(self.manager).with_context(action["context"])) as form:
+        with Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"])) as form:
             form.ticket_id = claim
             self.assertEqual(form.start_date, datetime(2025, 3, 7, 16, 30))
             self.assertTrue(form.rule_matches)

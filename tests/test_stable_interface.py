@@ -19,10 +19,13 @@ FIELDS = {
     "first_contact_hours completion_hours resolution_hours resource_calendar_id at_risk_ratio",
     "claim.reward.rule": "name event points",
     "claim.reward.entry": "partner_id company_id kind points reason rule_id callback_id date",
-    "res.partner": "reward_points",
+    "res.partner": "reward_points callback_risk",
+    "claim.feedback.topic": "name code keywords active",
+    "claim.risk.warning": "kind company_id team_id channel topic_id partner_id value threshold message date state",
     "claim.callback.kpi": "month company_id claims_closed coverage_72h first_contact_24h satisfaction_rate "
     "issue_resolution_48h complaint_rate_change repeat_claim_rate_change cost_total",
 }
+FIELDS["claim.callback"] += " topic_ids"
 SELECTIONS = {
     ("helpdesk.ticket", "callback_status"): "none pending satisfied limit_reached opted_out",
     ("claim.callback", "state"): "scheduled in_progress done unreachable cancelled",
@@ -34,10 +37,16 @@ SELECTIONS = {
     "message_sent message_failed",
     ("claim.reward.rule", "event"): "survey_completed feedback_given suggestion_accepted",
     ("claim.reward.entry", "kind"): "earn redeem expire adjust",
+    ("claim.risk.warning", "kind"): "capacity_shortage channel_failure contact_failure topic_spike kpi_forecast "
+    "customer_at_risk",
+    ("claim.risk.warning", "state"): "open acknowledged resolved",
+    ("res.partner", "callback_risk"): "none watch high",
 }
 XML_IDS = {
     "ir.cron": "ir_cron_schedule_callbacks ir_cron_sla_check ir_cron_monthly_kpi ir_cron_reward_expiry "
-    "ir_cron_data_retention",
+    "ir_cron_data_retention ir_cron_risk_check",
+    "claim.feedback.topic": "feedback_topic_payout_speed feedback_topic_payout_amount feedback_topic_staff_attitude "
+    "feedback_topic_documents feedback_topic_reachability feedback_topic_digital feedback_topic_process",
     "res.groups": "group_callback_agent group_callback_supervisor group_callback_manager",
     "claim.category": "claim_category_major claim_category_routine claim_category_special",
 }
@@ -73,7 +82,8 @@ class TestStableInterface(TransactionCase):
         section = readme.split("## Stable interface", 1)[1].split("\n## ", 1)[0]
         listed = set(re.findall(r"`([^`]+)`", section))
         tested = [*FIELDS, *" ".join(FIELDS.values()).split(), *" ".join(SELECTIONS.values()).split()]
-        tested += " ".join(XML_IDS.values()).split() + ["register_attempt", "register_result", "compute_month"]
+        tested += " ".join(XML_IDS.values()).split() + ["register_attempt", "register_result", "compute_month",
+                                                            "forecast_month"]
         missing = {name for name in tested if not any(name in item for item in listed)}
         self.assertFalse(missing, "names the README's Stable interface section does not list")
 
@@ -82,3 +92,4 @@ class TestStableInterface(TransactionCase):
         for name in ("register_attempt", "register_result"):
             self.assertTrue(callable(getattr(callback, name, None)), name)
         self.assertTrue(callable(getattr(self.env["claim.callback.kpi"], "compute_month", None)))
+        self.assertTrue(callable(getattr(self.env["claim.callback.kpi"], "forecast_month", None)))

@@ -1,0 +1,118 @@
+"""Integrity: a callback's outcome, SLA, attempts and assignment change only through its
+service methods (README: Security and privacy).
+
+Users write a callback's own fields only through `register_attempt`, `register_result`
+and the `action_*` methods, which check who may call them and what they are given, then
+write as the system. A direct `write` / `create` by a user (the form, JSON-2, XML-RPC)
+may touch only the chatter and activities, and for supervisors the assignment.
+"""
+
+import contextlib
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+# What supervisors may change directly: reassignment, rescheduling, correcting the topics.
+SUPERVISOR_FIELDS = frozenset({"user_id", "team_id", "priority", "topic_ids"})
+# What a supervisor gives when creating a callback by hand; everything else is the system's.
+CREATE_FIELDS = SUPERVISOR_FIELDS | {"ticket_id", "partner_id", "company_id"}
+# Caps at the boundary of every service method and route.
+MAX_TEXT = 10_000  # characters of a feedback, suggestion, answer, note or problem raised
+MAX_DURATION = 86_400  # seconds of one attempt
+
+
+def _is_mail_field(name):
+    return name.startswith(("message_", "activity_")) or name in ("website_message_ids", "rating_ids")
+
+
+class ClaimCallback(models.Model):
+    _inherit = "claim.callback"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            if not self.env.user.has_group(SUPERVISOR_GROUP):
+                raise AccessError(self.env._("Callbacks are scheduled by the system or created by supervisors."))
+            for vals in vals_list:
+                self._check_user_fields(set(vals) - CREATE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_user_fields(set(vals) - SUPERVISOR_FIELDS)
+            if set(vals) & SUPERVISOR_FIELDS and not self.env.user.has_group(SUPERVISOR_GROUP):
+                raise AccessError(self.env._("Only callback supervisors reassign or reschedule callbacks."))
+        return super().write(vals)
+
+    def copy(self, default=None):
+        if not self.env.su:
+            raise AccessError(self.env._("A callback cannot be duplicated: the scheduler creates them."))
+        return super().copy(default)
+
+    def _check_user_fields(self, names):
+        protected = sorted(name for name in names if not _is_mail_field(name))
+        if protected:
+            labels = ", ".join(self._fields[name].string if name in self._fields else name for name in protected)
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a callback change only through its actions (log an attempt, record the "
+                    "outcome, start, cancel, reassign).",
+                    fields=labels,
+                )
+            )
+
+    def _as_service(self):
+        """These callbacks, for a service method's own writes: the caller's write access
+        is checked, then the method writes as the system; the chatter keeps its trace
+        whatever the caller's context asks."""
+        if self.env.su:
+            return self
+        self.check_access("write")
+        return self.sudo().with_context(tracking_disable=False, mail_notrack=False)
+
+    def _check_supervisor(self, what):
+        if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._("Only callback supervisors can %(what)s.", what=what))
+
+    def _check_one(self):
+        """One callback: a service method's `ids` must name exactly one."""
+        if len(self) != 1:
+            raise ValidationError(self.env._("Give exactly one callback (got %(n)s).", n=len(self)))
+
+    @api.model
+    def _check_text(self, value, label, max_length=MAX_TEXT):
+        """None, or a text of at most `max_length` characters."""
+        if value in (None, False):
+            return None
+        if not isinstance(value, str):
+            raise ValidationError(self.env._("%(label)s must be a text.", label=label))
+        if len(value) > max_length:
+            raise ValidationError(
+                self.env._(
+                    "%(label)s is %(length)s characters long; at most %(max)s are accepted.",
+                    label=label,
+                    length=len(value),
+                    max=max_length,
+                )
+            )
+        return value
+
+    @api.model
+    def _check_duration(self, duration):
+        duration = duration or 0
+        if isinstance(duration, bool) or not isinstance(duration, int) or not 0 <= duration <= MAX_DURATION:
+            raise ValidationError(
+                self.env._("The duration is a whole number of seconds between 0 and %(max)s.", max=MAX_DURATION)
+            )
+        return duration
+
+    @api.model
+    def _check_datetime(self, value, label):
+        if value in (None, False):
+            return None
+        if isinstance(value, (str, date)):
+            with contextlib.suppress(ValueError):  # not a date: the error below says what is expected
+                return fields.Datetime.to_datetime(value)
+        raise ValidationError(self.env._("%(label)s must be a date and time (YYYY-MM-DD HH:MM:SS).", label=label))

@@ -1,0 +1,186 @@
+"""Early warnings (README: Early warning and trends): one record per condition that holds, opened,
+acknowledged and resolved by the hourly risk check. The conditions are in claim_risk_warning_conditions.py."""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .batch import create_skipping_duplicates
+from .claim_callback_channel import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+KINDS = [
+    ("capacity_shortage", "Capacity Shortage"),
+    ("channel_failure", "Channel Failure"),
+    ("contact_failure", "Contact Failure"),
+    ("topic_spike", "Topic Spike"),
+    ("kpi_forecast", "KPI Forecast Misses Target"),
+    ("customer_at_risk", "Customer at Risk"),
+]
+KEY_FIELDS = ("company_id", "team_id", "channel", "topic_id", "partner_id")
+SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True, "mail_notrack": True}
+
+
+class ClaimRiskWarning(models.Model):
+    _name = "claim.risk.warning"
+    _description = "Callback Risk Warning"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    kind = fields.Selection(KINDS, required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", readonly=True, index="btree_not_null")
+    channel = fields.Selection(CHANNELS, readonly=True)
+    topic_id = fields.Many2one("claim.feedback.topic", readonly=True, index="btree_not_null")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index="btree_not_null")
+    value = fields.Float(readonly=True, aggregator=False)
+    threshold = fields.Float(readonly=True, aggregator=False)
+    message = fields.Text(readonly=True)
+    date = fields.Datetime(string="Opened", required=True, readonly=True, default=fields.Datetime.now)
+    state = fields.Selection(
+        [("open", "Open"), ("acknowledged", "Acknowledged"), ("resolved", "Resolved")],
+        default="open",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    acknowledged_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    acknowledged_date = fields.Datetime(readonly=True, copy=False)
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    record_count = fields.Integer(string="Records", compute="_compute_record_count")
+
+    # At most one warning that is not resolved per key, whatever runs the check and how often.
+    _one_active_per_key = models.UniqueIndex(
+        "(kind, company_id, COALESCE(team_id, 0), COALESCE(channel, ''), COALESCE(topic_id, 0), "
+        "COALESCE(partner_id, 0)) WHERE state != 'resolved'",
+        "A warning of this kind is already open for this company, team, channel, topic and customer.",
+    )
+
+    @api.depends("kind", "company_id", "team_id", "channel", "topic_id", "partner_id")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for warning in self:
+            subject = (
+                warning.team_id.display_name or warning.topic_id.display_name or warning.partner_id.display_name
+                or dict(CHANNELS).get(warning.channel) or warning.company_id.name
+            )
+            warning.display_name = f"{kinds.get(warning.kind, '')}: {subject}" if subject else kinds.get(warning.kind)
+
+    def _compute_record_count(self):
+        for warning in self:
+            model, domain = warning._records_domain()
+            warning.record_count = self.env[model].search_count(domain) if model else 0
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_acknowledge(self):
+        """Supervisors: someone is on it. The warning stays until its condition ends."""
+        if not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._("Only callback supervisors can acknowledge a risk warning."))
+        self.check_access("read")
+        if self.filtered(lambda w: w.state != "open"):
+            raise UserError(self.env._("Only open warnings can be acknowledged."))
+        # sudo: the state is the risk check's; supervisors change it through this action only
+        self.sudo().write(
+            {"state": "acknowledged", "acknowledged_by_id": self.env.uid, "acknowledged_date": fields.Datetime.now()}
+        )
+        return True
+
+    def action_view_records(self):
+        """The callbacks, attempts, customers or KPI rows behind the warning."""
+        self.ensure_one()
+        model, domain = self._records_domain()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.display_name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # The risk check: open what holds, keep what still holds, resolve the rest
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_risk_check(self):
+        """The hourly check; each condition is committed on its own."""
+        self._check_risks(commit=True)
+
+    @api.model
+    def _check_risks(self, commit=False):
+        """Evaluate every condition for every company, set-based (a few queries per condition); one
+        that fails does not stop the others (it is logged, and raised once they have run)."""
+        failed = []
+        for done, (kind, _label) in enumerate(KINDS, start=1):
+            try:
+                with self.env.cr.savepoint():
+                    self._sync_warnings(kind, getattr(self, f"_find_{kind}")())
+            except Exception:
+                _logger.exception("Risk check: the condition %s failed; the others go on", kind)
+                failed.append(kind)
+            if commit:
+                self.env["ir.cron"]._commit_progress(1, remaining=len(KINDS) - done)
+        if failed:
+            raise UserError(self.env._("Risk check failed for: %(kinds)s", kinds=", ".join(failed)))
+
+    @api.model
+    def _sync_warnings(self, kind, found):
+        """`found`: {key: {"value", "threshold", "message"}} where the condition holds, key = the
+        values of KEY_FIELDS. Opens the missing warnings, updates the others, resolves the rest."""
+        active = self.search([("kind", "=", kind), ("state", "!=", "resolved")])
+        by_key = {warning._key(): warning for warning in active}
+        now = fields.Datetime.now()
+        gone = active.filtered(lambda w: w._key() not in found)
+        if gone:
+            gone.with_context(**QUIET).write({"state": "resolved", "resolved_date": now})
+        for key, vals in found.items():
+            warning = by_key.get(key)
+            if warning and any(warning[f] != vals[f] for f in vals):
+                warning.with_context(**QUIET).write(vals)
+        new = [{"kind": kind, "date": now, **dict(zip(KEY_FIELDS, key, strict=True)), **vals}
+               for key, vals in found.items() if key not in by_key]
+        created = create_skipping_duplicates(self.with_context(**QUIET), new)
+        created._notify_opened()
+        return created, gone
+
+    def _key(self):
+        self.ensure_one()
+        return (self.company_id.id, self.team_id.id or False, self.channel or False, self.topic_id.id or False,
+                self.partner_id.id or False)
+
+    def _notify_opened(self):
+        """An activity for the team leader when they supervise, else for each supervisor of the company."""
+        if not self:
+            return
+        group = self.env.ref(SUPERVISOR_GROUP)
+        supervisors = group.all_user_ids.filtered(lambda u: u.active and not u.share)
+        activity_type = self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for warning in self:
+            leader = warning.team_id.user_id
+            users = leader if leader in supervisors else supervisors.filtered(
+                lambda u, c=warning.company_id: c in u.company_ids
+            )
+            vals_list += [{
+                "res_model_id": model_id,
+                "res_id": warning.id,
+                "activity_type_id": activity_type,
+                "summary": warning.with_context(lang=user.lang).display_name,
+                "note": warning.message,
+                "user_id": user.id,
+                "date_deadline": today,
+            } for user in users]
+        # sudo: the cron's user may not read the supervisors; the activity is only a notice
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)

@@ -1,0 +1,334 @@
+"""The conditions of the risk check, each one or two set-based queries over all companies
+(README: Early warning and trends). Each `_find_<kind>` returns {key: vals} for `_sync_warnings`,
+key = (company, team, channel, topic, customer) ids, False where the kind has none."""
+
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .claim_callback import OPEN_STATES
+from .claim_callback_channel import MESSAGE_CHANNELS
+from .claim_callback_kpi import KPI_SPECS
+from .claim_callback_kpi_forecast import FORECAST_KPIS
+
+PHONE_FAILURES = ("no_answer", "busy", "wrong_number", "refused")
+AGENT_GROUP = "insurance_claim_callback.group_callback_agent"
+
+
+def _pct(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+class ClaimRiskWarning(models.Model):
+    _inherit = "claim.risk.warning"
+
+    @api.model
+    def _company_env(self, company_id):
+        """Messages are written in the company's language."""
+        company = self.env["res.company"].browse(company_id)
+        return self.with_context(lang=company.partner_id.lang or self.env.lang).env
+
+    @api.model
+    def _fetch(self, query):
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        return self.env.cr.dictfetchall()
+
+    # ------------------------------------------------------------------
+    # Resource shortage
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_capacity_shortage(self):
+        """Teams whose open callbacks exceed the threshold share of their agents' summed capacity."""
+        agents = self.env.ref(AGENT_GROUP).all_user_ids.ids
+        rows = self._fetch(SQL(
+            """
+            WITH capacity AS (
+                SELECT r.helpdesk_ticket_team_id AS team_id, sum(u.callback_capacity) AS capacity
+                  FROM helpdesk_ticket_team_res_users_rel r JOIN res_users u ON u.id = r.res_users_id
+                 WHERE u.active AND u.id = ANY(%(agents)s)
+              GROUP BY r.helpdesk_ticket_team_id
+            ), load AS (
+                SELECT company_id, team_id, count(*) AS open FROM claim_callback
+                 WHERE state IN %(open)s AND team_id IS NOT NULL GROUP BY company_id, team_id
+            )
+            SELECT l.company_id, l.team_id, l.open,
+                   COALESCE(cap.capacity, 0) AS capacity, c.callback_risk_capacity_pct AS threshold
+              FROM load l
+              JOIN helpdesk_ticket_team t ON t.id = l.team_id AND t.active
+              JOIN res_company c ON c.id = l.company_id
+         LEFT JOIN capacity cap ON cap.team_id = l.team_id
+             WHERE l.open * 100.0 > c.callback_risk_capacity_pct * COALESCE(cap.capacity, 0)
+            """,
+            agents=agents, open=OPEN_STATES,
+        ))
+        teams = self.env["helpdesk.ticket.team"].browse([row["team_id"] for row in rows])
+        names = dict(zip(teams.ids, teams.mapped("display_name"), strict=True)) if teams else {}
+        found = {}
+        for row in rows:
+            value = round(_pct(row["open"], max(row["capacity"], 1)), 1)
+            found[(row["company_id"], row["team_id"], False, False, False)] = {
+                "value": value,
+                "threshold": row["threshold"],
+                "message": self._company_env(row["company_id"])._(
+                    "Team %(team)s has %(open)s open callbacks for a capacity of %(capacity)s "
+                    "(%(value)s %%, threshold %(threshold)s %%).",
+                    team=names.get(row["team_id"], ""), open=row["open"], capacity=row["capacity"],
+                    value=value, threshold=row["threshold"],
+                ),
+            }
+        return found
+
+    # ------------------------------------------------------------------
+    # Technical failure
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_channel_failure(self):
+        """Message channels of a company whose attempts of the last 24 h failed too often."""
+        now = fields.Datetime.now()
+        rows = self._fetch(SQL(
+            """
+            SELECT a.company_id, a.channel, count(*) AS total,
+                   count(*) FILTER (WHERE a.outcome = 'message_failed') AS failed,
+                   c.callback_risk_channel_failure_pct AS threshold
+              FROM claim_callback_attempt a JOIN res_company c ON c.id = a.company_id
+             WHERE a.date >= %(since)s AND a.date <= %(now)s AND a.channel IN %(channels)s
+          GROUP BY a.company_id, a.channel, c.callback_risk_channel_failure_pct, c.callback_risk_channel_min_attempts
+            HAVING count(*) >= c.callback_risk_channel_min_attempts
+               AND count(*) FILTER (WHERE a.outcome = 'message_failed') * 100.0
+                   >= c.callback_risk_channel_failure_pct * count(*)
+               AND count(*) FILTER (WHERE a.outcome = 'message_failed') > 0
+            """,
+            since=now - timedelta(hours=24), now=now, channels=MESSAGE_CHANNELS,
+        ))
+        channel_field = self.env["claim.callback.attempt"]._fields["channel"]
+        found = {}
+        for row in rows:
+            env = self._company_env(row["company_id"])
+            labels = dict(channel_field._description_selection(env))
+            value = round(_pct(row["failed"], row["total"]), 1)
+            found[(row["company_id"], False, row["channel"], False, False)] = {
+                "value": value,
+                "threshold": row["threshold"],
+                "message": env._(
+                    "%(channel)s: %(failed)s of %(total)s messages of the last 24 hours failed "
+                    "(%(value)s %%, threshold %(threshold)s %%).",
+                    channel=labels[row["channel"]], failed=row["failed"], total=row["total"],
+                    value=value, threshold=row["threshold"],
+                ),
+            }
+        return found
+
+    # ------------------------------------------------------------------
+    # Communication obstacle
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_contact_failure(self):
+        """Teams whose phone attempts of the last 7 days fail far more than in the 28 days before."""
+        now = fields.Datetime.now()
+        week = now - timedelta(days=7)
+        rows = self._fetch(SQL(
+            """
+            SELECT cb.company_id, cb.team_id,
+                   count(*) FILTER (WHERE a.date >= %(week)s) AS recent,
+                   count(*) FILTER (WHERE a.date >= %(week)s AND a.outcome IN %(fails)s) AS recent_failed,
+                   count(*) FILTER (WHERE a.date < %(week)s) AS before,
+                   count(*) FILTER (WHERE a.date < %(week)s AND a.outcome IN %(fails)s) AS before_failed
+              FROM claim_callback_attempt a JOIN claim_callback cb ON cb.id = a.callback_id
+             WHERE a.channel = 'phone' AND a.date >= %(start)s AND a.date <= %(now)s AND cb.team_id IS NOT NULL
+          GROUP BY cb.company_id, cb.team_id
+            HAVING count(*) FILTER (WHERE a.date >= %(week)s AND a.outcome IN %(fails)s) > 0
+            """,
+            week=week, start=week - timedelta(days=28), now=now, fails=PHONE_FAILURES,
+        ))
+        companies = self.env["res.company"].browse({row["company_id"] for row in rows})
+        teams = self.env["helpdesk.ticket.team"].browse([row["team_id"] for row in rows])
+        found = {}
+        for row in rows:
+            company = companies.browse(row["company_id"])
+            share = _pct(row["recent_failed"], row["recent"])
+            before = _pct(row["before_failed"], row["before"])
+            if (row["recent_failed"] < company.callback_risk_contact_min_failures
+                    or share < company.callback_risk_contact_ratio * before
+                    or share < before + company.callback_risk_contact_margin):
+                continue
+            threshold = round(max(company.callback_risk_contact_ratio * before,
+                                  before + company.callback_risk_contact_margin), 1)
+            found[(row["company_id"], row["team_id"], False, False, False)] = {
+                "value": round(share, 1),
+                "threshold": threshold,
+                "message": self._company_env(row["company_id"])._(
+                    "Team %(team)s: %(failed)s of %(total)s phone attempts of the last 7 days failed (%(share)s %%), "
+                    "against %(before)s %% in the 28 days before.",
+                    team=teams.browse(row["team_id"]).display_name, failed=row["recent_failed"],
+                    total=row["recent"], share=round(share, 1), before=round(before, 1),
+                ),
+            }
+        return found
+
+    # ------------------------------------------------------------------
+    # Potential risk points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_topic_spike(self):
+        """Topics of a company's callbacks of the last 7 days well above their weekly average."""
+        now = fields.Datetime.now()
+        week = now - timedelta(days=7)
+        rows = self._fetch(SQL(
+            """
+            SELECT cb.company_id, r.topic_id,
+                   count(*) FILTER (WHERE cb.completed_date >= %(week)s) AS recent,
+                   count(*) FILTER (WHERE cb.completed_date < %(week)s) AS before,
+                   c.callback_risk_topic_min AS minimum, c.callback_risk_topic_factor AS factor
+              FROM claim_callback cb
+              JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
+              JOIN claim_feedback_topic tp ON tp.id = r.topic_id AND tp.active
+              JOIN res_company c ON c.id = cb.company_id
+             WHERE cb.state = 'done' AND cb.completed_date >= %(start)s AND cb.completed_date <= %(now)s
+          GROUP BY cb.company_id, r.topic_id, c.callback_risk_topic_min, c.callback_risk_topic_factor
+            HAVING count(*) FILTER (WHERE cb.completed_date >= %(week)s)
+                   >= GREATEST(c.callback_risk_topic_min,
+                               c.callback_risk_topic_factor * count(*) FILTER (WHERE cb.completed_date < %(week)s) / 8.0)
+            """,
+            week=week, start=week - timedelta(weeks=8), now=now,
+        ))
+        topics = self.env["claim.feedback.topic"].browse([row["topic_id"] for row in rows])
+        found = {}
+        for row in rows:
+            env = self._company_env(row["company_id"])
+            average = row["before"] / 8.0
+            found[(row["company_id"], False, False, row["topic_id"], False)] = {
+                "value": float(row["recent"]),
+                "threshold": round(max(row["minimum"], row["factor"] * average), 1),
+                "message": env._(
+                    "%(topic)s: %(count)s callbacks of the last 7 days, against %(average)s a week "
+                    "in the 8 weeks before.",
+                    topic=topics.browse(row["topic_id"]).with_env(env).name, count=row["recent"],
+                    average=round(average, 1),
+                ),
+            }
+        return found
+
+    # ------------------------------------------------------------------
+    # Trend prediction
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_kpi_forecast(self):
+        """Companies whose forecast of this month misses a KPI target: one warning naming each KPI."""
+        Kpi = self.env["claim.callback.kpi"]
+        companies = self.env["res.company"].search([])
+        months = {company: self._company_month(company) for company in companies}
+        oldest = min(months.values(), default=fields.Date.today()) - Kpi._forecast_history()
+        rows = Kpi.search([("month", ">=", oldest), ("company_id", "in", companies.ids)], order="month")
+        found = {}
+        for company, month in months.items():
+            history = rows.filtered(lambda r, c=company, m=month: r.company_id == c and r.month < m)
+            forecast = history._forecast_from_rows(month)
+            env = self._company_env(company.id)
+            names = Kpi.with_env(env)._kpi_names()
+            misses = []
+            for field, _denominator, target_field, _higher in KPI_SPECS:
+                if field in FORECAST_KPIS and field in forecast and forecast[field]["value"] < company[target_field]:
+                    misses.append((company[target_field] - forecast[field]["value"], field, target_field))
+            if not misses:
+                continue
+            _gap, field, target_field = max(misses)
+            found[(company.id, False, False, False, False)] = {
+                "value": round(forecast[field]["value"], 1),
+                "threshold": company[target_field],
+                "message": env._("Forecast of %(month)s below target: %(kpis)s.", month=month.strftime("%Y-%m"),
+                                 kpis="; ".join(env._(
+                                     "%(kpi)s %(value)s %% (%(low)s–%(high)s %%), target %(target)s %%",
+                                     kpi=names[f], value=round(forecast[f]["value"], 1),
+                                     low=round(forecast[f]["low"], 1), high=round(forecast[f]["high"], 1),
+                                     target=company[t]) for _g, f, t in sorted(misses, reverse=True))),
+            }
+        return found
+
+    @api.model
+    def _company_month(self, company):
+        tz = pytz.timezone(company.partner_id.tz or "UTC")
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date().replace(day=1)
+
+    # ------------------------------------------------------------------
+    # Customers at risk
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_customer_at_risk(self):
+        """Customers at high callback risk (stored on the partner, refreshed here first)."""
+        self.env["res.partner"]._update_callback_risk()
+        rows = self._fetch(SQL(
+            """
+            SELECT p.id AS partner_id, p.callback_risk_reason AS reason, cb.company_id, cb.team_id
+              FROM res_partner p
+         LEFT JOIN LATERAL (SELECT company_id, team_id FROM claim_callback
+                             WHERE partner_id = p.id ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
+             WHERE p.callback_risk = 'high'
+            """
+        ))
+        if without := [row for row in rows if not row["company_id"]]:
+            # a complaint or claim of a customer who never had a callback: its ticket's company and team
+            tickets = {row["partner_id"]: row for row in self._fetch(SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, company_id, team_id FROM helpdesk_ticket
+                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, id DESC
+                """,
+                [row["partner_id"] for row in without],
+            ))}
+            for row in without:
+                ticket = tickets.get(row["partner_id"], {})
+                row.update(company_id=ticket.get("company_id"), team_id=ticket.get("team_id"))
+        reasons = self.env["res.partner"]._fields["callback_risk_reason"]
+        partners = self.env["res.partner"].browse([row["partner_id"] for row in rows])
+        found, labels_by_company = {}, {}
+        for row in rows:
+            if not row["company_id"]:
+                continue
+            env = self._company_env(row["company_id"])
+            if row["company_id"] not in labels_by_company:
+                labels_by_company[row["company_id"]] = dict(reasons._description_selection(env))
+            labels = labels_by_company[row["company_id"]]
+            found[(row["company_id"], row["team_id"] or False, False, False, row["partner_id"])] = {
+                "value": 0.0,
+                "threshold": 0.0,
+                "message": env._("%(customer)s: %(reason)s.", customer=partners.browse(row["partner_id"]).name,
+                                 reason=labels.get(row["reason"], "")),
+            }
+        return found
+
+    # ------------------------------------------------------------------
+    # The records behind a warning
+    # ------------------------------------------------------------------
+
+    def _records_domain(self):
+        """(model, domain) of what the warning counts."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        company = [("company_id", "=", self.company_id.id)]
+        if self.kind == "capacity_shortage":
+            return "claim.callback", [*company, ("team_id", "=", self.team_id.id), ("state", "in", OPEN_STATES)]
+        if self.kind == "channel_failure":
+            return "claim.callback.attempt", [*company, ("channel", "=", self.channel),
+                                              ("date", ">=", now - timedelta(hours=24))]
+        if self.kind == "contact_failure":
+            return "claim.callback.attempt", [*company, ("callback_id.team_id", "=", self.team_id.id),
+                                              ("channel", "=", "phone"), ("outcome", "in", PHONE_FAILURES),
+                                              ("date", ">=", now - timedelta(days=7))]
+        if self.kind == "topic_spike":
+            return "claim.callback", [*company, ("topic_ids", "in", self.topic_id.ids), ("state", "=", "done"),
+                                      ("completed_date", ">=", now - timedelta(days=7))]
+        if self.kind == "customer_at_risk":
+            return "claim.callback", [("partner_id", "=", self.partner_id.id)]
+        if self.env["claim.callback.kpi"].has_access("read"):
+            return "claim.callback.kpi", company
+        month_start = self._company_month(self.company_id)
+        return "claim.callback", [*company, ("state", "=", "done"), ("completed_date", ">=", month_start)]

@@ -1,0 +1,226 @@
+"""Query budgets of the paths that run often or over many rows (issue 16, item 3).
+
+Measured with warm caches (a first run, rolled back, fills the ormcaches, as `warmup`
+does), as the user who runs each path, in the configuration insurers run: SLA rules
+counted in working hours, a customer-tag rule, three teams. The batch paths are
+measured at two data sizes: their cost must not depend on how many rows they handle.
+"""
+
+import contextlib
+from datetime import date, datetime
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import AGENT, CallbackCase
+
+NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
+
+
+@tagged("post_install", "-at_install")
+class TestQueryBudgets(CallbackCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "Asia/Taipei"
+        cls.agent_4 = cls._user("icc_agent_4", AGENT)
+        cls.team_3 = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Motor claims", "user_id": cls.supervisor.id,
+             "user_ids": [Command.set((cls.agent_4 | cls.agent_1).ids)]}
+        )
+        cls.teams = cls.team | cls.other_team | cls.team_3
+        (cls.agent_1 | cls.agent_2 | cls.agent_other_team | cls.agent_4).callback_capacity = 10**6
+        calendar = cls.env["resource.calendar"].create({
+            "name": "Taipei office hours",
+            "tz": "Asia/Taipei",
+            "company_id": cls.company.id,
+            "attendance_ids": [
+                Command.create({"name": f"{day} {part}", "dayofweek": str(day), "hour_from": start, "hour_to": end,
+                                "day_period": part})
+                for day in range(5)
+                for part, start, end in (("morning", 9, 12), ("afternoon", 13, 18))
+            ],
+            "leave_ids": [Command.create({
+                "name": "National holiday", "date_from": datetime(2026, 10, 9, 16), "date_to": datetime(2026, 10, 10, 16),
+            })],
+        })
+        cls.vip = cls.env["res.partner.category"].create({"name": "VIP"})
+        cls.env["claim.sla.rule"].search([]).active = False
+        cls.env["claim.sla.rule"].create([
+            {"name": "Routine claims, office hours", "category_ids": [Command.set(cls.routine.ids)],
+             "first_contact_hours": 8, "completion_hours": 24, "resource_calendar_id": calendar.id,
+             "escalation_trigger": "at_risk", "escalation_reassign": "least_loaded"},
+            {"name": "Large claims, office hours", "amount_min": 50000,
+             "first_contact_hours": 4, "completion_hours": 16, "resource_calendar_id": calendar.id,
+             "escalation_raise_priority": True},
+            {"name": "VIP customers", "partner_category_ids": [Command.set(cls.vip.ids)],
+             "first_contact_hours": 2, "completion_hours": 12, "escalation_reassign": "supervisor"},
+        ])
+        cls._partner_seq = 0
+
+    # ------------------------------------------------------------------
+    # Data and measuring
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def _claims(cls, count, closed_date=None):
+        """`count` closed claims spread over the three teams, amounts, and customers (one in five VIP)."""
+        closed_date = closed_date or datetime(2026, 10, 5, 2)
+        partners = cls.env["res.partner"].with_context(**NO_MAIL).create([
+            {"name": f"Customer {cls._partner_seq + i}", "phone": f"+886 2 2345 {cls._partner_seq + i:04d}",
+             "email": f"customer{cls._partner_seq + i}@example.com", "tz": "Asia/Taipei",
+             "category_id": [Command.set(cls.vip.ids)] if i % 5 == 0 else []}
+            for i in range(count)
+        ])
+        cls._partner_seq += count
+        seq = cls._claim_seq
+        cls._claim_seq += count
+        return cls.env["helpdesk.ticket"].with_context(**NO_MAIL).create([
+            {"name": f"Claim {seq + i}", "description": "Settled claim", "is_claim": True,
+             "claim_number": f"CLM-QB-{seq + i:05d}", "claim_category_id": cls.routine.id if i % 2 else False,
+             "claim_amount": 80000 if i % 3 == 0 else 1000, "paid_amount": 800, "partner_id": partner.id,
+             "team_id": cls.teams[i % 3].id, "stage_id": cls.stage_done.id, "closed_date": closed_date}
+            for i, partner in enumerate(partners)
+        ])
+
+    def _callbacks(self, count, **vals):
+        claims = self._claims(count)
+        self._schedule(claims)
+        callbacks = claims.callback_ids
+        if vals:
+            callbacks.write(vals)
+        return callbacks
+
+    def _queries(self, budget, run):
+        """(queries, result) of `run()` with warm caches, the queries asserted within `budget`.
+        A first run fills the ormcaches; both runs are rolled back."""
+        self.env.flush_all()
+        for warm in (False, True):
+            self.env.invalidate_all()
+            with contextlib.closing(self.cr.savepoint(flush=False)):
+                if not warm:
+                    run()
+                    self.env.flush_all()
+                    continue
+                with self.assertQueryCount(budget):
+                    start = self.cr.sql_log_count
+                    result = run()
+                    self.env.flush_all()
+                    count = self.cr.sql_log_count - start
+        self.env.invalidate_all()
+        return count, result
+
+    def assertSizeIndependent(self, budget, run, grow):
+        """`run()` costs the same number of queries (within `budget`) before and after `grow()`;
+        returns its two results."""
+        small, small_result = self._queries(budget, run)
+        grow()
+        large, large_result = self._queries(budget, run)
+        self.assertEqual(small, large, "the query count grows with the data")
+        return small_result, large_result
+
+    def _web_spec(self, model, view_type, user):
+        """The `specification` the web client sends for a view: what the view shows, many2ones
+        with their display name, inline x2many lists with their columns."""
+        views = self.env[model].with_user(user).get_views([(False, view_type)])
+        view, models = views["views"][view_type], views["models"]
+
+        def spec(node, model_name):
+            result = {}
+            for field_node in node.iterfind(".//field"):
+                if any(parent.tag == "list" for parent in field_node.iterancestors() if parent is not node):
+                    continue
+                name = field_node.get("name")
+                field = models[model_name]["fields"][name]
+                if field["type"] == "many2one":
+                    result[name] = {"fields": {"display_name": {}}}
+                elif field["type"] in ("one2many", "many2many"):
+                    sub = field_node.find("list")
+                    result[name] = {"fields": spec(sub, field["relation"]), "limit": 40} if sub is not None else {}
+                else:
+                    result[name] = {}
+            return result
+
+        return spec(etree.fromstring(view["arch"]), model)
+
+    # ------------------------------------------------------------------
+    # Budgets
+    # ------------------------------------------------------------------
+
+    def test_queue_list_80_rows_within_15_queries(self):
+        """My Queue as the agent opens it: 80 rows of the list view, its count."""
+        for user in (self.agent_1, self.supervisor):
+            callbacks = self._callbacks(80, user_id=user.id)
+            callbacks[:3].activity_schedule("mail.mail_activity_data_todo", user_id=user.id)
+            spec = self._web_spec("claim.callback", "list", user)
+            Callback = self.env["claim.callback"].with_user(user).with_context(bin_size=True)
+            domain = [("user_id", "=", user.id), ("state", "in", ("scheduled", "in_progress"))]
+
+            def open_queue(Callback=Callback, domain=domain, spec=spec):  # pylint: disable=dangerous-default-value
+                result = Callback.web_search_read(domain, spec, limit=80, count_limit=10001)
+                self.assertEqual(len(result["records"]), 80)
+
+            with self.subTest(user=user.login):
+                self._queries(15, open_queue)
+
+    def test_callback_form_within_25_queries(self):
+        """The callback form as its agent and as the supervisor open it, with attempts and an issue."""
+        callback = self._callbacks(1, user_id=self.agent_1.id)
+        callback.with_user(self.agent_1).register_attempt("phone", "no_answer")
+        callback.with_user(self.agent_1).register_attempt("phone", "reached")
+        callback.with_user(self.agent_1).register_result(2, feedback="Too slow", issues=["Late payment"])
+        for user in (self.agent_1, self.supervisor):
+            spec = self._web_spec("claim.callback", "form", user)
+            record = callback.with_user(user).with_context(bin_size=True)
+            with self.subTest(user=user.login):
+                self._queries(25, lambda record=record, spec=spec: record.web_read(spec))
+
+    def test_scheduling_batch_of_500_within_30_queries(self):
+        """A full batch of 500 with more claims waiting: rules on working hours, three teams."""
+        claims = self._claims(520)
+        Callback = self.env["claim.callback"]
+        domain = [("id", "in", claims.ids)]
+
+        def schedule():
+            self.assertEqual(Callback._schedule_first_callbacks(500, domain), (500, 20))
+
+        self._queries(30, schedule)  # 28 measured: 10 of them are the ORM's INSERT / UPDATE chunks of 100 rows
+
+    def test_sla_sweep_batch_size_independent(self):
+        """Statuses move to at risk and breached, and escalate (activity, reassignment, priority)."""
+        self._callbacks(6)
+        with freeze_time("2026-10-20 03:00:00"):
+            small, large = self.assertSizeIndependent(
+                53, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
+            )
+        self.assertEqual((small[1], large[1]), (0, 0))
+        self.assertEqual(large[0], 5 * small[0], "every callback's targets moved and escalated")
+
+    def test_fallback_batch_size_independent(self):
+        """The questionnaire link by SMS and e-mail, in the customers' calling window."""
+        exhausted = {"fallback_date": datetime(2026, 10, 6, 1), "user_id": self.agent_1.id}
+        self._callbacks(5, **exhausted)
+        send = self.env["claim.callback"]._send_fallback_batch
+        with freeze_time("2026-10-06 03:00:00"):  # 11:00 in Taipei
+            results = self.assertSizeIndependent(40, lambda: send(500), lambda: self._callbacks(20, **exhausted))
+        self.assertEqual(results, ((5, 0), (25, 0)))
+
+    def test_compute_month_size_independent(self):
+        """The manager computes October's KPIs, against a baseline period."""
+        self.company.write({"callback_baseline_start": date(2026, 1, 1), "callback_baseline_end": date(2026, 6, 30)})
+        kpi = self.env["claim.callback.kpi"].with_user(self.manager)
+
+        def add(count):
+            callbacks = self._callbacks(count)
+            callbacks[::2].write({"first_attempt_date": datetime(2026, 10, 5, 5)})
+            for callback in callbacks[::3]:
+                callback.register_result(4, feedback="Fine")
+
+        add(4)
+        small, large = self.assertSizeIndependent(
+            16, lambda: kpi.compute_month(date(2026, 10, 1), self.company).claims_closed, lambda: add(20)
+        )
+        self.assertEqual((small, large), (4, 24))
