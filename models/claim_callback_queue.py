@@ -27,6 +27,7 @@ class ClaimCallback(models.Model):
         string="Queue",
         compute="_compute_queue_section",
         store=True,
+        precompute=True,  # computed before the INSERT: no UPDATE per batch of created callbacks
         index=True,
         help="Call Now: no next try planned, or its time has come (inside the customer's calling window).",
     )
@@ -34,6 +35,7 @@ class ClaimCallback(models.Model):
         string="Next Deadline",
         compute="_compute_next_due_date",
         store=True,
+        precompute=True,
         help="The running SLA deadline that comes first: first contact until the customer is contacted, then completion.",
     )
     sla_countdown = fields.Char(string="Due", compute="_compute_sla_countdown")
@@ -159,22 +161,23 @@ class ClaimCallback(models.Model):
 
     def _sla_activity_vals(self, user, summary):
         vals = super()._sla_activity_vals(user, summary)
-        activity_type = self.env.ref(ESCALATION_ACTIVITY, raise_if_not_found=False)
-        if activity_type:
-            vals["activity_type_id"] = activity_type.id
+        # the cached xmlid lookup: env.ref() would check the record exists, one query per activity
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(ESCALATION_ACTIVITY, raise_if_not_found=False)
+        if activity_type_id:
+            vals["activity_type_id"] = activity_type_id
         return vals
 
     def _close_escalation_activities(self):
         """Mark the team leader's SLA escalation activities done: nothing is left to chase."""
-        activity_type = self.env.ref(ESCALATION_ACTIVITY, raise_if_not_found=False)
-        if not activity_type:
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(ESCALATION_ACTIVITY, raise_if_not_found=False)
+        if not activity_type_id or not self:
             return
         # sudo: the activities are the team leader's; the agent closing the callback ends them.
         activities = self.env["mail.activity"].sudo().search(
             [
                 ("res_model", "=", self._name),
                 ("res_id", "in", self.ids),
-                ("activity_type_id", "=", activity_type.id),
+                ("activity_type_id", "=", activity_type_id),
             ]
         )
         if activities:
