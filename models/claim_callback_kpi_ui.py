@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError
 class ClaimCallbackKpi(models.Model):
     _inherit = "claim.callback.kpi"
 
-    month_name = fields.Char(string="Month Name", compute="_compute_month_name")
+    month_name = fields.Char(compute="_compute_month_name")
 
     @api.depends("month")
     @api.depends_context("lang")

@@ -126,10 +126,8 @@ class ClaimCallback(models.Model):
                 callback.next_attempt_local = False
                 continue
             tz = callback._get_customer_tz()
-            callback.next_attempt_local = "%s (%s)" % (
-                format_datetime(self.env, when, tz=tz, dt_format="EEE d MMM HH:mm"),
-                tz,
-            )
+            local = format_datetime(self.env, when, tz=tz, dt_format="EEE d MMM HH:mm")
+            callback.next_attempt_local = f"{local} ({tz})"
 
     # ------------------------------------------------------------------
     # Keeping the queue right as the clock moves

@@ -260,4 +260,4 @@ class TestAgentDay(CallbackCase):
         lines = Line.search([("kpi_id", "=", kpi.id)])
         self.assertIn("coverage_72h", lines.mapped("kpi"))
         self.assertNotIn("satisfaction_rate", lines.mapped("kpi"), "no rated callback: n/a, not 0")
-        self.assertEqual(lines.filtered(lambda l: l.kpi == "coverage_72h").value, kpi.coverage_72h)
+        self.assertEqual(lines.filtered(lambda line: line.kpi == "coverage_72h").value, kpi.coverage_72h)

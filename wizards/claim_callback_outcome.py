@@ -112,9 +112,7 @@ class ClaimCallbackOutcomeAnswer(models.TransientModel):
     )
     sequence = fields.Integer(related="question_id.sequence")
     question_type = fields.Selection(related="question_id.question_type")
-    choice_id = fields.Many2one(
-        "claim.callback.script.choice", string="Choice", domain="[('question_id', '=', question_id)]"
-    )
+    choice_id = fields.Many2one("claim.callback.script.choice", domain="[('question_id', '=', question_id)]")
     value = fields.Char(string="Answer")
 
     def _answer_value(self):
