@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..lib import sentiment
@@ -16,6 +19,11 @@ class TestTours(CallbackCase, HttpCase):
 
     def test_agent_day_no_answer_call_back_later_reached_outcome_in_the_browser(self):
         callback = self._callback("CLM-TOUR-0001", self.agent_1)
+        # Not contacted 5 h after its first-contact deadline: the SLA cron marked it breached.
+        callback.write({
+            "sla_first_contact_deadline": fields.Datetime.now() - timedelta(hours=5, minutes=10),
+            "sla_first_contact_status": "breached",
+        })
         self.agent_1.odoobot_state = "disabled"  # a first login would open OdooBot's chat in Discuss instead
         sentiment.analyze(["Quick help, thank you."])  # trained once per process: not inside a tour step
 

@@ -34,6 +34,24 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
             trigger: ".o_group_header:contains(Call Now)",
         },
         {
+            content: "Its deadline reads as an hour countdown",
+            trigger: ".o_data_row:contains(CLM-TOUR-0001) td[name=sla_countdown]:contains(first contact breached)",
+        },
+        {
+            content: "The kanban of the queue",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The card shows the breached first contact",
+            trigger: ".o_kanban_record:contains(CLM-TOUR-0001) .badge:contains(First contact breached)",
+        },
+        {
+            content: "Back to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
             content: "Click 1 (no answer): the row's No Answer button",
             trigger: ".o_data_row:contains(CLM-TOUR-0001) button[name=action_quick_no_answer]",
             run: "click",
