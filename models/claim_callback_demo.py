@@ -422,7 +422,8 @@ class ClaimCallback(models.Model):
 
     def _demo_result(self, rng, ctx, kind):
         lang = 1 if self.partner_id.id in ctx["chinese"] else 0
-        pick = lambda texts: rng.choice(texts)[lang]
+        def pick(texts):
+            return rng.choice(texts)[lang]
         issues, suggestions = None, None
         if kind == "satisfied":
             satisfaction, nps = rng.choice((4, 5, 5)), rng.randrange(7, 11)
@@ -477,7 +478,8 @@ class ClaimCallback(models.Model):
     @api.model
     def _demo_open_callbacks(self, rng, ctx, now):
         """Claims of the last days, in every SLA status (the SLA check that follows sets them)."""
-        hours = lambda h: now - timedelta(hours=h)
+        def hours(h):
+            return now - timedelta(hours=h)
         # (hours since closure, attempts as (hours ago, outcome), result)
         scenarios = [
             (2, [], None),                                        # scheduled, on track
