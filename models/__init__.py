@@ -12,6 +12,7 @@ from . import claim_callback_chain
 from . import claim_callback_scheduler
 from . import claim_callback_retention
 from . import claim_callback_attempt
+from . import claim_callback_queue
 from . import helpdesk_ticket
 from . import res_users
 from . import claim_reward_rule
@@ -20,6 +21,7 @@ from . import res_partner
 from . import claim_callback_script
 from . import claim_callback_script_question
 from . import claim_callback_kpi
+from . import claim_callback_kpi_ui
 from . import claim_sla_rule
 from . import claim_callback_channel
 from . import mail_blacklist

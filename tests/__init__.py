@@ -23,6 +23,7 @@ from . import test_forecast_lib
 from . import test_retention
 from . import test_stable_interface
 from . import test_tour
+from . import test_agent_day
 from . import test_views_by_role
 from . import test_integrity
 from . import test_hostile_input

@@ -168,4 +168,4 @@ class TestContactAttempts(CallbackCase):
         self.assertEqual(callback.partner_phone_formatted, "+886 2 2345 6789")
         arch = callback.with_user(self.agent_1).get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('widget="phone"', arch)
-        self.assertIn("action_log_attempt", arch)
+        self.assertIn("action_log_call", arch)

@@ -73,10 +73,10 @@ class TestOutcome(CallbackCase):
         wizard_form.nps = "9"
         wizard_form.feedback = "Great service"
         wizard_form.suggestions = "Send SMS updates"
-        with wizard_form.answer_ids.edit(0) as answer:
-            answer.value = "5"
-        with wizard_form.answer_ids.edit(1) as answer:
-            answer.value = "yes"
+        with wizard_form.answer_ids.edit(0) as answer:  # the rating question is the satisfaction field
+            answer.choice_id = self.env["claim.callback.script.choice"].search(
+                [("question_id", "=", answer.question_id.id), ("index", "=", 0)]
+            )
         with wizard_form.issue_ids.new() as issue:
             issue.name = "Receipt missing"
         wizard_form.save().action_confirm()
@@ -89,7 +89,7 @@ class TestOutcome(CallbackCase):
         wizard = self.env["claim.callback.outcome"].with_user(self.agent_1).create(
             {"callback_id": self.callback.id, "satisfaction": "4"}
         )
-        wizard.answer_ids[1].value = "maybe"
+        wizard.answer_ids[0].value = "maybe"
         with self.assertRaises(ValidationError):
             wizard.action_confirm()
         self.assertEqual(self.callback.state, "scheduled")

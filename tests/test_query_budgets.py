@@ -194,7 +194,7 @@ class TestQueryBudgets(CallbackCase):
         self._callbacks(6)
         with freeze_time("2026-10-20 03:00:00"):
             small, large = self.assertSizeIndependent(
-                53, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
+                54, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
             )
         self.assertEqual((small[1], large[1]), (0, 0))
         self.assertEqual(large[0], 5 * small[0], "every callback's targets moved and escalated")

@@ -1,3 +1,5 @@
 from . import claim_reward_adjust
 from . import claim_callback_outcome
 from . import claim_sla_rule_preview
+from . import claim_callback_log_call
+from . import claim_partner_redeem
