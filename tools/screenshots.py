@@ -72,9 +72,15 @@ class Browser:
     def __init__(self, width, height):
         self.profile = tempfile.mkdtemp(prefix="icc-chromium-")
         self.proc = subprocess.Popen(
-            ["/usr/bin/chromium", *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "/usr/bin/chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.time() + 30
@@ -90,8 +96,7 @@ class Browser:
         self.next_id = 0
         self.send("Page.enable")
         self.send("Network.enable")
-        self.send("Emulation.setDeviceMetricsOverride",
-                  width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
 
     def send(self, method, **params):
         self.next_id += 1
@@ -124,8 +129,10 @@ class Browser:
             raise RuntimeError(f"the page did not show {selector!r} in time ({self.js('location.href')})")
 
     def click(self, selector, ready):
-        found = self.js(f"(() => {{ const el = document.querySelector({json.dumps(selector)});"
-                        " if (!el) return false; el.scrollIntoView({block: 'center'}); el.click(); return true; })()")
+        found = self.js(
+            f"(() => {{ const el = document.querySelector({json.dumps(selector)});"
+            " if (!el) return false; el.scrollIntoView({block: 'center'}); el.click(); return true; })()"
+        )
         if not found:
             raise RuntimeError(f"nothing to click at {selector!r} ({self.js('location.href')})")
         time.sleep(0.3)
@@ -138,9 +145,11 @@ class Browser:
 
     def click_text(self, selector, text, ready):
         """Clicks the first SELECTOR element whose text contains TEXT (an autocomplete item, say)."""
-        found = self.js(f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
-                        f".find((e) => e.textContent.includes({json.dumps(text)}));"
-                        " if (!el) return false; el.click(); return true; })()")
+        found = self.js(
+            f"(() => {{ const el = [...document.querySelectorAll({json.dumps(selector)})]"
+            f".find((e) => e.textContent.includes({json.dumps(text)}));"
+            " if (!el) return false; el.click(); return true; })()"
+        )
         if not found:
             raise RuntimeError(f"no {selector!r} reads {text!r}")
         time.sleep(0.3)
@@ -206,8 +215,9 @@ class Session:
         return answer["result"]
 
     def call(self, model, method, *args, **kwargs):
-        return self.rpc(f"/web/dataset/call_kw/{model}/{method}",
-                        model=model, method=method, args=list(args), kwargs=kwargs)
+        return self.rpc(
+            f"/web/dataset/call_kw/{model}/{method}", model=model, method=method, args=list(args), kwargs=kwargs
+        )
 
     def get(self, path):
         with self.opener.open(self.base_url + path, timeout=300) as resp:
@@ -223,12 +233,16 @@ def agent_screens(browser, base, out):
     browser.shot(f"{out}/callback_form.png")
     # Log Call, with Call Back Later chosen: the dialog then asks for the customer's time.
     browser.click(".o_form_statusbar button[name=action_log_call]", ".modal .o_field_widget[name=outcome]")
-    browser.click(".modal .o_field_widget[name=outcome] input[data-value=call_back_later]",
-                  ".modal .o_field_widget[name=callback_time]")
+    browser.click(
+        ".modal .o_field_widget[name=outcome] input[data-value=call_back_later]",
+        ".modal .o_field_widget[name=callback_time]",
+    )
     browser.shot(f"{out}/log_call.png")
     # Reached: the outcome wizard opens; filled as the agent would, and left without recording it.
-    browser.click(".modal .o_field_widget[name=outcome] input[data-value=reached]",
-                  ".modal .o_field_widget[name=outcome] input[data-value=reached]:checked")
+    browser.click(
+        ".modal .o_field_widget[name=outcome] input[data-value=reached]",
+        ".modal .o_field_widget[name=outcome] input[data-value=reached]:checked",
+    )
     browser.click(".modal button[name=action_confirm]", ".modal .o_field_widget[name=satisfaction]")
     browser.click(".modal .o_field_widget[name=satisfaction] input[data-value='5']", ".modal")
     browser.click(".modal .o_field_widget[name=nps] input[data-value='9']", ".modal")
@@ -237,8 +251,10 @@ def agent_screens(browser, base, out):
     browser.click(cell, f"{cell} input")
     browser.click(f"{cell} input", ".o-autocomplete--dropdown-item")
     browser.click_text(".o-autocomplete--dropdown-item", "Yes", ".modal")
-    browser.type(".modal .o_field_widget[name=feedback] textarea",
-                 "The money arrived in three days, thank you for the quick help.")
+    browser.type(
+        ".modal .o_field_widget[name=feedback] textarea",
+        "The money arrived in three days, thank you for the quick help.",
+    )
     browser.idle(".modal")
     browser.shot(f"{out}/outcome.png")
 
@@ -271,12 +287,17 @@ def pdf_pages(session, out, dpi, pages=2):
     with tempfile.TemporaryDirectory() as tmp:
         with open(f"{tmp}/kpi.pdf", "wb") as f:
             f.write(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", str(pages),
-                        f"{tmp}/kpi.pdf", f"{tmp}/page"], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", str(pages), f"{tmp}/kpi.pdf", f"{tmp}/page"],
+            check=True,
+        )
         images = [Image.open(f"{tmp}/{name}") for name in sorted(os.listdir(tmp)) if name.endswith(".png")]
         gap = 16
-        sheet = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) + 1),
-                                  max(i.height for i in images) + 2 * gap), (128, 128, 128))
+        sheet = Image.new(
+            "RGB",
+            (sum(i.width for i in images) + gap * (len(images) + 1), max(i.height for i in images) + 2 * gap),
+            (128, 128, 128),
+        )
         x = gap
         for image in images:
             sheet.paste(image, (x, gap))
