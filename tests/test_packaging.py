@@ -50,7 +50,7 @@ class TestPackaging(TransactionCase):
     def test_wheel_leaves_development_files_out(self):
         self.assertTrue((ROOT / "bench").is_dir() and (ROOT / "tools").is_dir())  # they exist, and stay home
         shipped = {n[len(ADDON) :].split("/")[0] for n in self.names if n.startswith(ADDON)}
-        for dev in ("bench", "tools", ".ci", ".local", "pyproject.toml", "requirements.txt", ".pylintrc-mandatory"):
+        for dev in ("bench", "tools", "docs", ".ci", ".local", "pyproject.toml", "requirements.txt", ".pylintrc-mandatory"):
             self.assertNotIn(dev, shipped)
         self.assertFalse([n for n in self.names if "__pycache__" in n or n.endswith(".pyc")])
 

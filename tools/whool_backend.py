@@ -20,10 +20,10 @@ from pathlib import Path
 from whool import buildapi as whool
 
 ADDON = "insurance_claim_callback"
-# Top-level entries that never go into the wheel: development tools, benches, the development
+# Top-level entries that never go into the wheel: development tools, benches, the README screenshots, the development
 # requirements (the wheel's metadata carries the manifest's dependencies), linters' settings.
 # Anything starting with a dot (.ci/, .local/, .pylintrc, ...) is left out as well.
-DEV_ONLY = {"bench", "tools", "build", "dist", "requirements.txt", "prettier.config.cjs", "eslint.config.cjs"}
+DEV_ONLY = {"bench", "tools", "docs", "build", "dist", "requirements.txt", "prettier.config.cjs", "eslint.config.cjs"}
 
 
 def _tracked_files(root):
