@@ -106,19 +106,41 @@ class Bench:
         live = {int(p) for p in ps.split()}
         return [p for p in pids if p in live]
 
+    @staticmethod
+    def socket_owners(pids):
+        """{local TCP port: pid} of the sockets the processes `pids` hold (their PostgreSQL connections).
+        (The connections' application_name names the master: workers inherit it.)"""
+        inodes = {}
+        for pid in pids:
+            try:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if link.startswith("socket:["):
+                        inodes[link[8:-1]] = pid
+            except OSError:
+                continue
+        owners = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as f:
+                for line in f.readlines()[1:]:
+                    cols = line.split()
+                    if cols[9] in inodes:
+                        owners[int(cols[1].rsplit(":", 1)[1], 16)] = inodes[cols[9]]
+        return owners
+
     def writing_backend(self, role, table, timeout=180):
         """(odoo pid, backend pid) of a live worker of `role` whose open transaction writes `table`."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            pids = self.workers(role)
-            rows = self.sql("""SELECT a.application_name, a.pid FROM pg_stat_activity a
+            rows = self.sql("""SELECT a.client_port, a.pid FROM pg_stat_activity a
                 JOIN pg_locks l ON l.pid = a.pid AND l.mode = 'RowExclusiveLock' AND l.granted
                 JOIN pg_class c ON c.oid = l.relation AND c.relname = %s
                 WHERE a.datname = %s AND a.xact_start IS NOT NULL""", [table, self.opts.db])
-            for app, backend in rows:
-                pid = int(app.rsplit("-", 1)[-1]) if app.startswith("odoo-") else None
-                if pid in pids:
-                    return pid, backend
+            if rows:
+                owners = self.socket_owners(self.workers(role))
+                for port, backend in rows:
+                    if port in owners:
+                        return owners[port], backend
             time.sleep(0.05)
         return None, None
 
