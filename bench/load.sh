@@ -74,6 +74,7 @@ run() {  # run NAME: one Locust run, then its figures
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
     "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \
         "$WORK/$name.locust.json" "$LOG" "$master" "$offset"
+    echo "loadavg_after_$name: $(cut -d' ' -f1-3 /proc/loadavg)"
     psql -XAtqd "$DB" -c "SELECT 'crons_run_so_far: ' || string_agg(c.cron_name || '=' || n, ', ')
         FROM (SELECT cron_id, count(*) n FROM ir_cron_progress GROUP BY cron_id) p JOIN ir_cron c ON c.id = p.cron_id
         WHERE c.cron_name::text LIKE 'Claim callbacks%'" || true

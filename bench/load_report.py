@@ -47,10 +47,10 @@ def snap(master, db):
     return {"t": time.monotonic(), "odoo": own + reaped + sum(workers.values()), "pg": backends}
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmRSS:"):
     try:
         with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+            return next(int(line.split()[1]) / 1024 for line in f if line.startswith(field))
     except (OSError, StopIteration):
         return None
 
@@ -103,9 +103,10 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     print(f"{run}_postgres_backends_cpu_pct: {100 * pg / TICK / wall:.0f} (backends of this database alive at the end)")
     roles = {int(pid): role for role, pid in re.findall(r"Worker (Worker\w+) \((\d+)\) alive",
                                                           open(log_path, errors="replace").read())}
-    rss = [f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}MB/{uss_mb(pid):.0f}MB"
+    rss = [f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}/{uss_mb(pid):.0f}/{rss_mb(pid, 'VmSize:'):.0f}MB"
            for pid in children(master) if rss_mb(pid)]
-    print(f"{run}_worker_rss_private: {' '.join(rss)} (RSS/private; master {rss_mb(master):.0f}MB)")
+    print(f"{run}_worker_memory: {' '.join(rss)} (RSS/private/virtual, the last is what limit_memory_* "
+          f"compare; master RSS {rss_mb(master):.0f}MB)")
 
 
 if __name__ == "__main__":
