@@ -62,7 +62,9 @@ class Bench:
                         interval_number = 1, interval_type = 'minutes'
                         WHERE id = (SELECT res_id FROM ir_model_data WHERE module = 'insurance_claim_callback'
                                     AND name = %s)""", [CRONS[kind]])
-        self.sql("NOTIFY cron_trigger, %s", [self.opts.db])
+        # the cron workers LISTEN on the `postgres` database (ir.cron._notifydb); otherwise they wake up every minute
+        with psycopg2.connect(dbname="postgres") as cn, cn.cursor() as cr:
+            cr.execute("NOTIFY cron_trigger, %s", [self.opts.db])
 
     # -- server -----------------------------------------------------------
     def start(self):
