@@ -174,8 +174,9 @@ class Bench:
             ids = [r[0] for r in self.sql(
                 "SELECT id FROM claim_callback WHERE user_id = %s AND state IN ('scheduled', 'in_progress')"
                 " AND fallback_date IS NULL ORDER BY random() LIMIT 1", [agent["uid"]])]
-            if not ids:
-                return
+            if not ids:  # until the scheduler gives this agent more work
+                time.sleep(2)
+                continue
             body = {"ids": ids, "satisfaction": rng.randint(1, 5), "nps": rng.randint(0, 10),
                     "feedback": rng.choice(["Quick and kind, thank you.", "理賠太慢了。", None])}
             for _try in range(5):  # a client retries what got no answer
