@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import psycopg2
 import requests
@@ -104,7 +105,7 @@ class Bench:
         """Live pids of the master's workers of that role (WorkerCron, WorkerHTTP), per the log."""
         with open(self.opts.log, errors="replace") as f:
             pids = [int(p) for r, p in re.findall(r"Worker (Worker\w+) \((\d+)\) alive", f.read()) if r == role]
-        ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)], capture_output=True, text=True).stdout
+        ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)], capture_output=True, text=True, check=False).stdout
         live = {int(p) for p in ps.split()}
         return [p for p in pids if p in live]
 
@@ -248,7 +249,7 @@ def main():
     cut = argv.index("--")
     opts, command = p.parse_args(argv[:cut]), argv[cut + 1:]
     b = Bench(opts, command)
-    agents = json.load(open(opts.agents))
+    agents = json.loads(Path(opts.agents).read_text())
     try:
         b.due()  # no cron while the clients start
         b.start()
@@ -288,7 +289,7 @@ def main():
         # 3. fallback: phone exhausted on open callbacks
         b.sql("""UPDATE claim_callback SET fallback_date = now() AT TIME ZONE 'UTC' - interval '1 minute'
                  WHERE id IN (SELECT id FROM claim_callback WHERE state = 'scheduled' AND sequence = 1
-                              AND fallback_sent_date IS NULL ORDER BY id LIMIT %s)""", [int(os.environ.get("FAULTS_FALLBACK", 4000))])
+                              AND fallback_sent_date IS NULL ORDER BY id LIMIT %s)""", [int(os.environ.get("FAULTS_FALLBACK", "4000"))])
         fallback = """SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
                       AND fallback_sent_date IS NULL AND fallback_date <= now() AT TIME ZONE 'UTC'"""
         out("fallback_due", b.one(fallback))

@@ -13,6 +13,8 @@ import re
 import statistics
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -28,13 +30,13 @@ def stat(pid):
 
 
 def children(master):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False).stdout
     return [int(p) for p in out.split()]
 
 
 def pg_backends(db):
     sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}'"
-    out = subprocess.run(["psql", "-XAtqd", "postgres", "-c", sql], capture_output=True, text=True).stdout
+    out = subprocess.run(["psql", "-XAtqd", "postgres", "-c", sql], capture_output=True, text=True, check=False).stdout
     return [int(p) for p in out.split()]
 
 
@@ -42,8 +44,6 @@ def snap(master, db):
     own, reaped = stat(master)
     workers = {pid: stat(pid)[0] for pid in children(master) if stat(pid)}
     backends = {pid: stat(pid)[0] for pid in pg_backends(db) if stat(pid)}
-    import time  # noqa: PLC0415
-
     return {"t": time.monotonic(), "odoo": own + reaped + sum(workers.values()), "pg": backends}
 
 
@@ -70,8 +70,7 @@ def pct(values, q):
 
 
 def report(run, before, after, locust_json, log_path, master, log_offset=0):
-    b, a = json.load(open(before)), json.load(open(after))
-    res = json.load(open(locust_json))
+    b, a, res = (json.loads(Path(p).read_text()) for p in (before, after, locust_json))
     wall = a["t"] - b["t"]
     print(f"--- {run} ---")
     total = sum(len(v) for v in res["times"].values()) + sum(res["errors"].values())
@@ -91,6 +90,7 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
         print(f"  error: {sample}")
     print(f"{run}_refused_races: {sum(res['refused'].values())} {dict(res['refused']) or ''}")
     with open(log_path, errors="replace") as f:
+        whole = f.read()
         f.seek(log_offset)
         log = f.read()
     retried = len(re.findall(r"SERIALIZATION_FAILURE, \d+ tries left", log))
@@ -101,8 +101,7 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     print(f"{run}_odoo_cpu_pct: {100 * (a['odoo'] - b['odoo']) / TICK / wall:.0f} (100 = one core; the machine has {os.cpu_count()})")
     pg = sum(t - b["pg"].get(pid, 0) for pid, t in a["pg"].items())
     print(f"{run}_postgres_backends_cpu_pct: {100 * pg / TICK / wall:.0f} (backends of this database alive at the end)")
-    roles = {int(pid): role for role, pid in re.findall(r"Worker (Worker\w+) \((\d+)\) alive",
-                                                          open(log_path, errors="replace").read())}
+    roles = {int(pid): role for role, pid in re.findall(r"Worker (Worker\w+) \((\d+)\) alive", whole)}
     rss = [f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}/{uss_mb(pid):.0f}/{rss_mb(pid, 'VmSize:'):.0f}MB"
            for pid in children(master) if rss_mb(pid)]
     print(f"{run}_worker_memory: {' '.join(rss)} (RSS/private/virtual, the last is what limit_memory_* "

@@ -18,11 +18,10 @@ outbound network: the messages stay queued, and countable).
 import gc
 import json
 import random
-from datetime import datetime, timedelta
-
-from odoo import fields
+from datetime import UTC, datetime, timedelta
 
 from benchlib import odoo_env, out, parser
+from odoo import fields
 
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True, "no_reset_password": True}
 CREATE_BATCH = 1000
@@ -31,7 +30,7 @@ ADDON_CRONS = ["ir_cron_schedule_callbacks", "ir_cron_sla_check", "ir_cron_send_
 
 def in_window_tz():
     """An Etc/GMT zone where the local hour is now about 13:00 (inside every default window)."""
-    offset = (13 - datetime.utcnow().hour + 12) % 24 - 12  # local = utc + offset, in -12..11
+    offset = (13 - datetime.now(UTC).hour + 12) % 24 - 12  # local = utc + offset, in -12..11
     return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT-8 is UTC+8
 
 
