@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# 50 callback agents against Odoo --workers=4 --max-cron-threads=1, cold then warm (bench/locustfile.py).
+# Usage: bash bench/load.sh [--users 50] [--duration 180] [--callbacks 10000] [--keep-db]
+#   Builds ${ICC_DB_PREFIX:-icc}_load afresh (addon, no demo; bench/load_setup.py), starts the server on
+#   127.0.0.1:${ICC_HTTP_PORT:-8069} in its own process group, and right after it answers runs Locust
+#   headless for --duration s (cold); then adds a backlog of closed claims for the crons and runs again
+#   without restarting (warm). Before each run it prints the load average and, above LOAD_MAX_LOADAVG (4),
+#   waits up to LOAD_WAIT_S (600) s for it to drop (the cold run waits before the server starts).
+#   Logs and Locust's output: .local/load/.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
+USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --users) USERS="$2"; shift 2 ;;
+        --duration) DURATION="$2"; shift 2 ;;
+        --callbacks) CALLBACKS="$2"; shift 2 ;;
+        --keep-db) KEEP=1; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+DB="${ICC_LOAD_DB:-${ICC_DB_PREFIX:-icc}_load}"
+PORT="${ICC_HTTP_PORT:-8069}"
+URL="http://127.0.0.1:$PORT"
+WORK="$ICC_ROOT/.local/load"
+LOG="$WORK/server.log"
+mkdir -p "$WORK"
+say() { printf '[load] %s\n' "$*" >&2; }
+
+if [ "$KEEP" = 0 ] || ! psql -XAtqd "$DB" -c "SELECT 1" >/dev/null 2>&1; then
+    say "building $DB: the addon, then $CALLBACKS callbacks over $USERS agents"
+    bench_db
+    "$PY" bench/load_setup.py --db "$DB" --out "$WORK/agents.json" --agents "$USERS" --callbacks "$CALLBACKS" \
+        --unassigned $((CALLBACKS / 5)) -- "${ODOO_ARGS[@]}"
+fi
+
+calm() {  # print the load average; wait (at most LOAD_WAIT_S) while it is above LOAD_MAX_LOADAVG
+    local max="${LOAD_MAX_LOADAVG:-4}" deadline=$((SECONDS + ${LOAD_WAIT_S:-600})) waited=0
+    echo "loadavg_before_$1: $(cut -d' ' -f1-3 /proc/loadavg)"
+    while awk -v m="$max" '{exit !($1 > m)}' /proc/loadavg && [ "$SECONDS" -lt "$deadline" ]; do
+        sleep 15; waited=$((waited + 15))
+    done
+    if [ "$waited" -gt 0 ]; then
+        echo "loadavg_waited_s_$1: $waited (now $(cut -d' ' -f1-3 /proc/loadavg); limit $max)"
+    fi
+}
+
+calm cold
+: > "$LOG"
+setsid "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" --db-filter="^$DB\$" --workers=4 --max-cron-threads=1 \
+    --http-port="$PORT" --gevent-port=$((PORT + 1)) --logfile="$LOG" --log-level=info &
+master=$!
+stop_server() {
+    kill -TERM "$master" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$master" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- -"$master" 2>/dev/null || true
+}
+trap stop_server EXIT
+started=$SECONDS
+until curl -sf -o /dev/null --max-time 2 "$URL/web/health"; do
+    kill -0 "$master" 2>/dev/null || { say "the server died: $LOG"; tail -20 "$LOG" >&2; exit 1; }
+    [ $((SECONDS - started)) -lt 120 ] || { say "no answer from $URL in 120 s"; exit 1; }
+    sleep 0.2
+done
+echo "server_answers_after_s: $((SECONDS - started))"
+
+run() {  # run NAME: one Locust run, then its figures
+    local name="$1" offset
+    offset=$(stat -c %s "$LOG")
+    "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.before.json"
+    LOAD_AGENTS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
+        "$VENV/bin/locust" -f bench/locustfile.py --headless --only-summary -u "$USERS" -r 10 -t "${DURATION}s" \
+        --stop-timeout 30 --host "$URL" > "$WORK/$name.locust.txt" 2>&1 || true
+    "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
+    "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \
+        "$WORK/$name.locust.json" "$LOG" "$master" "$offset"
+    echo "loadavg_after_$name: $(cut -d' ' -f1-3 /proc/loadavg)"
+    psql -XAtqd "$DB" -c "SELECT 'crons_run_so_far: ' || string_agg(c.cron_name || '=' || n, ', ')
+        FROM (SELECT cron_id, count(*) n FROM ir_cron_progress GROUP BY cron_id) p JOIN ir_cron c ON c.id = p.cron_id
+        WHERE c.cron_name::text LIKE 'Claim callbacks%'" || true
+}
+
+run cold
+"$PY" bench/load_setup.py --db "$DB" --only-backlog --backlog 1000 -- "${ODOO_ARGS[@]}" >/dev/null
+calm warm
+run warm
+psql -XAtqd "$DB" -c "SELECT 'callbacks_by_state: ' || string_agg(state || '=' || n, ', ') FROM
+    (SELECT state, count(*) n FROM claim_callback GROUP BY state ORDER BY state) s"
+echo "date: $(date -u +%FT%TZ)"
+echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
