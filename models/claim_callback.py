@@ -8,6 +8,8 @@ from ..lib import sentiment as sentiment_lib
 from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
 
+SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+
 MAX_ISSUES = 20  # problems raised in one result
 
 _logger = logging.getLogger(__name__)
@@ -258,8 +260,15 @@ class ClaimCallback(models.Model):
     def action_assign_to_me(self):
         """Agents take unassigned work of their teams; supervisors may take any."""
         self._check_state(OPEN_STATES)
-        if self.filtered(lambda c: c.user_id and c.user_id != self.env.user):
-            self._check_supervisor(self.env._("take a callback assigned to another agent"))
+        taken = self.filtered(lambda c: c.user_id and c.user_id != self.env.user)
+        if taken and not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise UserError(
+                self.env._(
+                    "%(callback)s was just taken by %(agent)s: pick another one from the queue.",
+                    callback=taken[0].display_name,
+                    agent=taken[0].user_id.name,
+                )
+            )
         self._as_service().write({"user_id": self.env.user.id})
 
     def action_open_ticket(self):

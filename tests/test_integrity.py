@@ -43,7 +43,7 @@ class TestCallbackFieldProtection(IntegrityCase):
     def test_agent_cannot_cancel_reopen_or_take_a_colleagues_callback(self):
         with self.assertRaises(AccessError):
             self.callback.with_user(self.agent_1).action_cancel()
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "just taken by"):
             self.other.with_user(self.agent_1).action_assign_to_me()
         self.assertEqual((self.callback.state, self.other.user_id), ("scheduled", self.agent_2))
 
