@@ -21,6 +21,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from benchlib import odoo_env, out, parser
+
 from odoo import fields
 
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True, "no_reset_password": True}
@@ -76,7 +77,7 @@ def create_claims(env, teams, n, prefix, hours=70):
                 "team_id": teams[i % len(teams)].id, "stage_id": stage.id,
                 "closed_date": now - timedelta(seconds=rng.uniform(60, hours * 3600)),
             }
-            for i, partner in zip(idx, partners)
+            for i, partner in zip(idx, partners, strict=True)
         ])
         env.cr.commit()
         env.invalidate_all()
