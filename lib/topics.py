@@ -1,4 +1,4 @@
-"""Topics of free-text callback feedback (SPEC §9), Chinese (zh_TW, zh_CN) and English.
+"""Topics of free-text callback feedback (README: Early warning and trends), Chinese (zh_TW, zh_CN) and English.
 
 `classify(texts)` → [set of topic codes] per text: none, one or several of `TOPICS`.
 
