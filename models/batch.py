@@ -10,7 +10,6 @@ import logging
 
 from psycopg2 import errors as pg_errors
 
-from odoo.fields import Domain
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -33,20 +32,19 @@ def lock_batch(records):
         return records.browse()
 
 
-def process_locked_batch(model, domain, limit, process, order="id"):
+def process_locked_batch(model, domain, limit, process, order="id", fetch=()):
     """`process` the next `limit` records of `domain` that no concurrent run holds.
 
-    `process` must take its records out of `domain`, or return those it could not (they
-    are retried at the next run, not in this one). Returns (processed, remaining) for
-    `ir.cron._commit_progress`; what remains is counted up to one more batch only, so a
-    batch costs the same whatever the backlog.
+    `process` must take its records out of `domain` (one that fails stays in it, for the next
+    run). One query reads the batch, with the fields in `fetch`, and what waits after it up to
+    one more batch: a batch costs the same whatever the backlog. Returns (processed, remaining)
+    for `ir.cron._commit_progress`.
     """
-    candidates = model.search(domain, limit=limit, order=order)
-    batch = lock_batch(candidates)
-    failed = (process(batch) if batch else None) or model.browse()
-    if len(candidates) < limit:
-        return len(batch), len(candidates) - len(batch)
-    return len(batch), model.search_count(Domain(domain) & Domain("id", "not in", failed.ids), limit=limit)
+    found = model.search_fetch(domain, list(fetch), limit=2 * limit, order=order)
+    batch = lock_batch(found[:limit])
+    if batch:
+        process(batch)
+    return len(batch), min(limit, len(found) - len(batch))
 
 
 def create_skipping_duplicates(model, vals_list):

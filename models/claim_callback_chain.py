@@ -136,15 +136,12 @@ class ClaimCallback(models.Model):
 
     def _advance_each(self):
         """One failing chain does not stop the others: it is retried at the next run."""
-        failed = self.browse()
         for callback in self:
             try:
                 with self.env.cr.savepoint():
                     callback._advance_chain()
             except Exception:
                 _logger.exception("Callback %s: its chain's next step failed; retried next run", callback.id)
-                failed |= callback
-        return failed
 
     @api.model
     def _get_chain_actionable_domain(self):

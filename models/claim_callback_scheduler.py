@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.fields import Domain
 
-from .batch import create_skipping_duplicates, lock_batch
+from .batch import create_skipping_duplicates, process_locked_batch
 from .claim_callback import BATCH_CONTEXT, OPEN_STATES
 from .res_config_settings import callback_param
 
@@ -30,18 +30,11 @@ class ClaimCallback(models.Model):
         """
         Ticket = self.env["helpdesk.ticket"]
         domain = Ticket._get_awaiting_first_callback_domain() & Domain(domain or Domain.TRUE)
-        # One query reads the batch, with what the callback values and the rule matching need,
-        # and what waits after it up to one more batch: a batch costs the same whatever the backlog.
-        found = Ticket.search_fetch(
-            domain,
-            ["is_claim", "partner_id", "company_id", "team_id", "closed_date", "claim_category_id", "claim_amount"],
-            limit=2 * limit,
-            order="closed_date, id",
+        # read with the batch: what the callback values and the SLA rule matching need
+        fetch = ["is_claim", "partner_id", "company_id", "team_id", "closed_date", "claim_category_id", "claim_amount"]
+        return process_locked_batch(
+            Ticket, domain, limit, self._create_first_callbacks, order="closed_date, id", fetch=fetch
         )
-        tickets = lock_batch(Ticket.browse(found.ids[:limit]))
-        if tickets:
-            self._create_first_callbacks(tickets)
-        return len(tickets), min(limit, len(found) - len(tickets))
 
     @api.model
     def _create_first_callbacks(self, tickets):

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from .batch import lock_batch
+from .batch import process_locked_batch
 from .claim_callback import OPEN_STATES
 from .claim_sla_mixin import FROZEN_SLA_STATUSES, SLA_STATUSES
 from .res_config_settings import callback_param
@@ -151,8 +151,8 @@ class ClaimCallback(models.Model):
     def _sla_check(self, limit=500):
         """One batch of SLA work: resume pauses that ended, move statuses, escalate.
 
-        Each status transition is one search + one write over at most `limit`
-        rows, whatever the number of open callbacks. Returns (processed, remaining).
+        Each status transition is one locked batch of at most `limit` rows (one search,
+        one write), whatever the number of open callbacks. Returns (processed, remaining).
         """
         now = fields.Datetime.now()
         processed = remaining = 0
@@ -165,13 +165,9 @@ class ClaimCallback(models.Model):
             *self.env["helpdesk.ticket"]._sla_steps(now),
         ]
         for model, domain, apply, order in steps:
-            records = model.search(domain, limit=limit, order=order)
-            locked = lock_batch(records)
-            if locked:
-                apply(locked)
-            processed += len(locked)
-            if len(records) == limit:
-                remaining += model.search_count(domain, limit=limit)
+            done, left = process_locked_batch(model, domain, limit, apply, order)
+            processed += done
+            remaining += left
         return processed, remaining
 
     @api.model
