@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from ..lib import sentiment as sentiment_lib
@@ -189,7 +189,7 @@ class ClaimCallback(models.Model):
     @api.depends_context("uid")
     def _compute_partner_phone_formatted(self):
         """The number in full for the callback's agent and supervisors; masked for the others (README: Security and privacy)."""
-        sees_every_number = self.env.user.has_group("insurance_claim_callback.group_callback_supervisor")
+        sees_every_number = self.env.user.has_group(SUPERVISOR_GROUP)
         for callback in self:
             partner, number = callback.partner_id, callback.partner_id.phone
             formatted = (
@@ -479,8 +479,7 @@ class ClaimCallback(models.Model):
 
     def action_accept_suggestion(self):
         """Supervisors: the insurer takes the customer's suggestion; the reward rules of that event apply."""
-        if not self.env.user.has_group("insurance_claim_callback.group_callback_supervisor"):
-            raise AccessError(self.env._("Only callback supervisors can accept a suggestion."))
+        self._check_supervisor(self.env._("accept a suggestion"))
         self.check_access("write")
         if without := self.filtered(lambda c: c.state != "done" or not c.suggestions):
             raise UserError(

@@ -17,12 +17,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .claim_callback import OPEN_STATES
+from .claim_callback import BATCH_CONTEXT, OPEN_STATES
 
 DEMO_PREFIX = "CLM-DEMO-"
 # what `_demo_at` moves in time
 SHIFTED_MODELS = ("helpdesk.ticket", "claim.callback", "claim.callback.attempt", "claim.reward.entry", "mail.message")
-QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True, "mail_notrack": True}
 
 # (name, phone, e-mail, time zone, speaks Chinese)
 CUSTOMERS = [
@@ -128,7 +127,7 @@ class ClaimCallback(models.Model):
     def _demo_generate_history(self, claims_per_month=22):
         """Three months of claims, callbacks, attempts, results, feedback issues, points and KPI
         snapshots, ending today; a few callbacks left open in every SLA status. Runs once."""
-        env = self.env(su=True, context=dict(self.env.context, **QUIET))
+        env = self.env(su=True, context=dict(self.env.context, **BATCH_CONTEXT))
         self = self.with_env(env)  # noqa: PLW0642 (demo data: the system writes)
         Ticket = env["helpdesk.ticket"]
         if Ticket.search_count([("claim_number", "=like", f"{DEMO_PREFIX}%")], limit=1):

@@ -13,7 +13,8 @@ from datetime import date
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+from .claim_callback import SUPERVISOR_GROUP
+
 # What supervisors may change directly: reassignment, rescheduling, correcting the topics.
 SUPERVISOR_FIELDS = frozenset({"user_id", "team_id", "priority", "topic_ids"})
 # What a supervisor gives when creating a callback by hand; everything else is the system's.

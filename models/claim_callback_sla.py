@@ -4,7 +4,6 @@ the SLA cron (the engine itself is claim.sla.mixin, shared with feedback issues)
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 from .batch import process_locked_batch
@@ -109,8 +108,7 @@ class ClaimCallback(models.Model):
 
     def action_recompute_sla(self):
         """Supervisors: apply the current SLA rules to these callbacks' running targets."""
-        if not self.env.user.has_group("insurance_claim_callback.group_callback_supervisor"):
-            raise AccessError(self.env._("Only callback supervisors can recompute SLA deadlines."))
+        self._check_supervisor(self.env._("recompute SLA deadlines"))
         self.check_access("write")
         fields_to_log = ["sla_rule_id", "sla_first_contact_deadline", "sla_completion_deadline"]
         for callback in self:

@@ -1,9 +1,8 @@
 """Topics of a callback's feedback, and the customer's risk, set when its result is registered."""
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError
 
-SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+from .claim_callback import SUPERVISOR_GROUP
 
 
 class ClaimCallback(models.Model):
@@ -28,11 +27,6 @@ class ClaimCallback(models.Model):
     @api.depends_context("uid")
     def _compute_can_edit_topics(self):
         self.can_edit_topics = self.env.user.has_group(SUPERVISOR_GROUP)
-
-    def write(self, vals):
-        if "topic_ids" in vals and not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
-            raise AccessError(self.env._("Only callback supervisors can correct the topics of a callback."))
-        return super().write(vals)
 
     def register_result(self, satisfaction, nps=None, feedback=None, issues=None, **kwargs):
         result = super().register_result(satisfaction, nps=nps, feedback=feedback, issues=issues, **kwargs)

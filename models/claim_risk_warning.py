@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .batch import create_skipping_duplicates
+from .claim_callback import BATCH_CONTEXT, SUPERVISOR_GROUP
 from .claim_callback_channel import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -20,8 +21,6 @@ KINDS = [
     ("customer_at_risk", "Customer at Risk"),
 ]
 KEY_FIELDS = ("company_id", "team_id", "channel", "topic_id", "partner_id")
-SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
-QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True, "mail_notrack": True}
 
 
 class ClaimRiskWarning(models.Model):
@@ -142,14 +141,14 @@ class ClaimRiskWarning(models.Model):
         now = fields.Datetime.now()
         gone = active.filtered(lambda w: w._key() not in found)
         if gone:
-            gone.with_context(**QUIET).write({"state": "resolved", "resolved_date": now})
+            gone.with_context(**BATCH_CONTEXT).write({"state": "resolved", "resolved_date": now})
         for key, vals in found.items():
             warning = by_key.get(key)
             if warning and any(warning[f] != vals[f] for f in vals):
-                warning.with_context(**QUIET).write(vals)
+                warning.with_context(**BATCH_CONTEXT).write(vals)
         new = [{"kind": kind, "date": now, **dict(zip(KEY_FIELDS, key, strict=True)), **vals}
                for key, vals in found.items() if key not in by_key]
-        created = create_skipping_duplicates(self.with_context(**QUIET), new)
+        created = create_skipping_duplicates(self.with_context(**BATCH_CONTEXT), new)
         created._notify_opened()
         return created, gone
 
