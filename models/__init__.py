@@ -27,6 +27,7 @@ from . import claim_callback_channel
 from . import mail_blacklist
 from . import phone_blacklist
 from . import survey_user_input
+from . import survey_question
 from . import res_company_risk
 from . import res_config_settings_risk
 from . import claim_feedback_topic
