@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -322,6 +323,13 @@ class ClaimCallback(models.Model):
         if callback_at and (outcome != "call_back_later" or callback_at <= now):
             raise ValidationError(
                 self.env._("A call-back time must be in the future and goes with the outcome “Call Back Later”.")
+            )
+        if callback_at and callback_at > now + timedelta(days=self.company_id.callback_later_max_days):
+            raise ValidationError(
+                self.env._(
+                    "A call back later is at most %(days)s days ahead: the SLA cannot be paused longer.",
+                    days=self.company_id.callback_later_max_days,
+                )
             )
         callback = self._as_service()
         vals = callback._prepare_attempt_vals(channel, outcome, duration, note)

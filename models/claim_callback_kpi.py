@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from .input_guard import YEAR_MAX, YEAR_MIN
 from .locale_format import format_month
 
 _logger = logging.getLogger(__name__)
@@ -80,14 +81,8 @@ class ClaimCallbackKpi(models.Model):
     @api.model
     def compute_month(self, month, company):
         """Compute the KPIs of the month of `month` for `company`; return the one row, created or updated."""
-        month = fields.Date.to_date(month)
-        if not month or not isinstance(company, models.BaseModel) or company._name != "res.company":
-            raise ValidationError(self.env._("compute_month needs a date and a company."))
-        company.ensure_one()
-        if company not in self.env.user.company_ids and not self.env.su:
-            raise AccessError(self.env._("You cannot compute the KPIs of %(company)s.", company=company.name))
+        first, company = self._month_and_company(month, company)
         self.check_access("create")
-        first = month.replace(day=1)
         vals = self._compute_values(first, company)
         kpi = self.search([("month", "=", first), ("company_id", "=", company.id)])
         if kpi:
@@ -96,6 +91,23 @@ class ClaimCallbackKpi(models.Model):
             kpi = self.create({"month": first, "company_id": company.id, **vals})
         kpi._store_undefined_as_null()
         return kpi
+
+    @api.model
+    def _month_and_company(self, month, company):
+        """(first day of the month, the company) from what a caller gives: any date of the month as a date
+        or a text, and a company record or id of the user's companies."""
+        try:
+            month = fields.Date.to_date(month) if isinstance(month, (str, date)) else None
+        except ValueError:
+            month = None
+        if isinstance(company, int) and not isinstance(company, bool):
+            company = self.env["res.company"].browse(company)
+        if not month or not YEAR_MIN <= month.year <= YEAR_MAX or not isinstance(company, models.BaseModel) or company._name != "res.company" \
+                or len(company) != 1:
+            raise ValidationError(self.env._("Give a date of the month (YYYY-MM-DD) and one company."))
+        if company not in self.env.user.company_ids and not self.env.su:
+            raise AccessError(self.env._("You cannot read or compute the KPIs of this company."))
+        return month.replace(day=1), company
 
     def _store_undefined_as_null(self):
         """The ORM writes a float as 0.0: the KPIs without a denominator become NULL."""

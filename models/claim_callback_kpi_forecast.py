@@ -3,7 +3,6 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import forecast as forecast_lib
@@ -37,13 +36,7 @@ class ClaimCallbackKpi(models.Model):
     def forecast_month(self, month, company):
         """{kpi: {"value", "low", "high"}} of the month of `month` for `company`, forecast from the stored
         rows of the 12 months before (a KPI needs 3 months where it is defined; none: {})."""
-        month = fields.Date.to_date(month)
-        if not month or not isinstance(company, models.BaseModel) or company._name != "res.company":
-            raise ValidationError(self.env._("forecast_month needs a date and a company."))
-        company.ensure_one()
-        if company not in self.env.user.company_ids and not self.env.su:
-            raise AccessError(self.env._("You cannot read the KPIs of %(company)s.", company=company.name))
-        first = month.replace(day=1)
+        first, company = self._month_and_company(month, company)
         rows = self.search(
             [("company_id", "=", company.id), ("month", ">=", first - self._forecast_history()), ("month", "<", first)],
             order="month",

@@ -89,6 +89,8 @@ class ClaimCallback(models.Model):
             return None
         if not isinstance(value, str):
             raise ValidationError(self.env._("%(label)s must be a text.", label=label))
+        if "\x00" in value:
+            raise ValidationError(self.env._("%(label)s contains a NUL character.", label=label))
         if len(value) > max_length:
             raise ValidationError(
                 self.env._(

@@ -181,8 +181,8 @@ class ClaimCallback(models.Model):
         if activities:
             activities.action_feedback(feedback=self.env._("The callback is closed."))
 
-    def register_result(self, *args, **kwargs):
-        result = super().register_result(*args, **kwargs)
+    def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):
+        result = super().register_result(satisfaction, nps, feedback, issues, suggestions, answers)
         self._close_escalation_activities()
         return result
 

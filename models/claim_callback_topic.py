@@ -28,8 +28,8 @@ class ClaimCallback(models.Model):
     def _compute_can_edit_topics(self):
         self.can_edit_topics = self.env.user.has_group(SUPERVISOR_GROUP)
 
-    def register_result(self, satisfaction, nps=None, feedback=None, issues=None, **kwargs):
-        result = super().register_result(satisfaction, nps=nps, feedback=feedback, issues=issues, **kwargs)
+    def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):
+        result = super().register_result(satisfaction, nps, feedback, issues, suggestions, answers)
         problems = [issue["name"] if isinstance(issue, dict) else issue for issue in issues or []]
         topics = self.env["claim.feedback.topic"]._classify([feedback or "", *problems])
         # sudo: the topics are the system's reading of the text, whoever recorded it (agents may not set them)

@@ -40,6 +40,11 @@ class ResCompany(models.Model):
         default=3,
         help="The most callbacks a claim gets; the claim then shows 'Limit Reached' and its team leader is told.",
     )
+    callback_later_max_days = fields.Integer(
+        string="Call Back Later: Most Days Ahead",
+        default=30,
+        help="How far ahead a customer's 'call back later' time may be; the SLA clock is paused until then.",
+    )
     callback_complaints_team_id = fields.Many2one(
         "helpdesk.ticket.team",
         string="Complaints Team",
@@ -74,3 +79,8 @@ class ResCompany(models.Model):
     def _check_callback_feedback_retention(self):
         if any(company.callback_feedback_retention_days < 0 for company in self):
             raise ValidationError(self.env._("The feedback retention period cannot be negative (0 keeps it)."))
+
+    @api.constrains("callback_later_max_days")
+    def _check_callback_later_max_days(self):
+        if any(not 1 <= company.callback_later_max_days <= 365 for company in self):
+            raise ValidationError(self.env._("A call back later may be set 1 to 365 days ahead."))

@@ -41,6 +41,7 @@ class ResConfigSettings(models.TransientModel):
     )
     callback_satisfied_score = fields.Integer(related="company_id.callback_satisfied_score", readonly=False)
     callback_chain_limit = fields.Integer(related="company_id.callback_chain_limit", readonly=False)
+    callback_later_max_days = fields.Integer(related="company_id.callback_later_max_days", readonly=False)
     callback_complaints_team_id = fields.Many2one(related="company_id.callback_complaints_team_id", readonly=False)
     callback_batch_size = fields.Integer(
         config_parameter=PARAM_PREFIX + "batch_size",
