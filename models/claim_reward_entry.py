@@ -366,5 +366,5 @@ class ClaimRewardEntry(models.Model):
             "origin_id": self.id,
             "points": -points_left,
             "date": now,
-            "reason": self.env._("Expired: %(reason)s", reason=self.reason or ""),
+            "reason": self.reason,  # the kind says it expired, in the reader's language
         }

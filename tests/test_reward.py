@@ -290,6 +290,7 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self.Entry._expire_points(), (0, 0), "a rerun writes nothing")
         expired = self._entries(kind="expire")
         self.assertEqual((expired.points, expired.origin_id), (-5, old))
+        self.assertEqual(expired.reason, old.reason, "the kind, translated, says it expired: no sentence stored")
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
 
     def test_redemption_never_spends_points_past_their_validity_before_the_cron(self):
