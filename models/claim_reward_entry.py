@@ -48,7 +48,7 @@ class ClaimRewardEntry(models.Model):
     points = fields.Integer(required=True, readonly=True, aggregator="sum", help="Signed: negative for debits.")
     reason = fields.Char(readonly=True)
     label = fields.Char(
-        string="For", compute="_compute_label",
+        string="Points For", compute="_compute_label",
         help="What the points are for, in the reader's language: the rule's name for earned points and their expiry, "
         "else the reason given.",
     )
