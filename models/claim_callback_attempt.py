@@ -34,6 +34,9 @@ class ClaimCallbackAttempt(models.Model):
     outside_window = fields.Boolean(
         readonly=True, help="Made outside the customer's calling window for this channel (local time)."
     )
+    not_sent = fields.Boolean(
+        readonly=True, help="Not sent: the channel's endpoint did not answer earlier in the same run."
+    )
     external_id = fields.Char(
         string="External ID", readonly=True, copy=False,
         help="Id of the call / message in the telephony or messaging system: a duplicate delivery is ignored.",

@@ -80,11 +80,10 @@ class ClaimCallback(models.Model):
             attempts = []
             for channel in MESSAGE_CHANNELS:
                 for callback in targets[channel]:
-                    outcome, note = outcomes.get((callback.id, channel), ("message_sent", None))
-                    attempts.append(callback._prepare_attempt_vals(
-                        channel, outcome, note=note,
-                        settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
-                    ))
+                    outcome, not_sent = outcomes.get((callback.id, channel), ("message_sent", False))
+                    attempts.append({**callback._prepare_attempt_vals(
+                        channel, outcome, settings=settings, blocked=blocked.get(callback.partner_id.id, set()),
+                    ), "not_sent": not_sent})
             self._log_attempts(attempts)
         if nowhere:
             nowhere._set_unreachable()
@@ -109,7 +108,7 @@ class ClaimCallback(models.Model):
 
     def _post_fallback_webhooks(self, targets, settings):
         """Post the questionnaire message to the app / WeChat webhooks; returns
-        {(callback id, channel): (outcome, note)}. A failed post is only an attempt outcome.
+        {(callback id, channel): (outcome, not sent)}. A failed post is only an attempt outcome.
 
         An endpoint that does not answer (refused, timed out) is not tried again in this
         batch: one timeout per endpoint, not one per callback, while the batch holds its locks.
@@ -121,13 +120,12 @@ class ClaimCallback(models.Model):
         template = self.env.ref("insurance_claim_callback.sms_template_callback_fallback")
         texts = template._render_field("body", webhook_targets.ids, compute_lang=True)
         outcomes, silent = {}, set()
-        not_tried = self.env._("Not sent: the endpoint did not answer earlier in this run.")
         with requests.Session() as session:
             for channel in WEBHOOK_CHANNELS:
                 for callback in targets[channel]:
                     setting = settings[callback.company_id.id, channel]
                     if setting.id in silent:
-                        outcomes[callback.id, channel] = ("message_failed", not_tried)
+                        outcomes[callback.id, channel] = ("message_failed", True)
                         continue
                     payload = callback._prepare_webhook_payload(channel, texts[callback.id])
                     try:
@@ -136,7 +134,7 @@ class ClaimCallback(models.Model):
                         _logger.warning("Callback webhook %s (%s) failed: %s", setting.code, setting.webhook_url, error)
                         silent.add(setting.id)
                         posted = False
-                    outcomes[callback.id, channel] = ("message_sent" if posted else "message_failed", None)
+                    outcomes[callback.id, channel] = ("message_sent" if posted else "message_failed", False)
         return outcomes
 
     def _prepare_webhook_payload(self, channel, text):

@@ -47,6 +47,11 @@ class ClaimRewardEntry(models.Model):
     )
     points = fields.Integer(required=True, readonly=True, aggregator="sum", help="Signed: negative for debits.")
     reason = fields.Char(readonly=True)
+    label = fields.Char(
+        string="Points For", compute="_compute_label",
+        help="What the points are for, in the reader's language: the rule's name for earned points and their expiry, "
+        "else the reason given.",
+    )
     rule_id = fields.Many2one(
         "claim.reward.rule", index="btree_not_null", ondelete="restrict", readonly=True, check_company=True
     )
@@ -88,11 +93,20 @@ class ClaimRewardEntry(models.Model):
     def _default_company_id(self):
         return self.env.company
 
-    @api.depends("kind", "points", "reason")
+    @api.depends("kind", "points", "label")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for entry in self:
-            entry.display_name = f"{kinds.get(entry.kind, '')} {entry.points:+d}: {entry.reason or ''}".strip()
+            entry.display_name = f"{kinds.get(entry.kind, '')} {entry.points:+d}: {entry.label or ''}".strip()
+
+    @api.depends("reason", "rule_id.name", "origin_id.rule_id.name")
+    @api.depends_context("lang")
+    def _compute_label(self):
+        for entry in self:
+            # sudo: the customer reads the name of the rule that granted their points, not its settings
+            rule = (entry.rule_id or entry.origin_id.rule_id).sudo()
+            entry.label = rule.name or entry.reason or False
 
     # ------------------------------------------------------------------
     # CRUD: create only; never write, never unlink
@@ -366,5 +380,5 @@ class ClaimRewardEntry(models.Model):
             "origin_id": self.id,
             "points": -points_left,
             "date": now,
-            "reason": self.env._("Expired: %(reason)s", reason=self.reason or ""),
+            "reason": self.reason,  # the kind says it expired, in the reader's language
         }

@@ -1,10 +1,13 @@
 """Early warnings (README: Early warning and trends): one record per condition that holds, opened,
-acknowledged and resolved by the hourly risk check. The conditions are in claim_risk_warning_conditions.py."""
+acknowledged and resolved by the hourly risk check. The conditions are in claim_risk_warning_conditions.py.
+
+A warning stores its kind and values, never a sentence: `message` is rendered in the reader's language."""
 
 import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import plaintext2html
 
 from .batch import create_skipping_duplicates
 from .claim_callback import BATCH_CONTEXT, SUPERVISOR_GROUP
@@ -38,7 +41,10 @@ class ClaimRiskWarning(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index="btree_not_null")
     value = fields.Float(readonly=True, aggregator=False)
     threshold = fields.Float(readonly=True, aggregator=False)
-    message = fields.Text(readonly=True)
+    message_values = fields.Json(
+        readonly=True, help="The figures the message quotes besides the value and threshold, set by the risk check."
+    )
+    message = fields.Text(compute="_compute_message", help="The warning in the reader's language.")
     date = fields.Datetime(string="Opened", required=True, readonly=True, default=fields.Datetime.now)
     state = fields.Selection(
         [("open", "Open"), ("acknowledged", "Acknowledged"), ("resolved", "Resolved")],
@@ -62,14 +68,23 @@ class ClaimRiskWarning(models.Model):
     )
 
     @api.depends("kind", "company_id", "team_id", "channel", "topic_id", "partner_id")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
+        channels = dict(self._fields["channel"]._description_selection(self.env))
         for warning in self:
             subject = (
                 warning.team_id.display_name or warning.topic_id.display_name or warning.partner_id.display_name
-                or dict(CHANNELS).get(warning.channel) or warning.company_id.name
+                or channels.get(warning.channel) or warning.company_id.name
             )
             warning.display_name = f"{kinds.get(warning.kind, '')}: {subject}" if subject else kinds.get(warning.kind)
+
+    @api.depends("kind", "value", "threshold", "message_values", "team_id", "channel", "topic_id", "partner_id")
+    @api.depends_context("lang")
+    def _compute_message(self):
+        for warning in self:
+            render = warning.kind and getattr(warning, f"_message_{warning.kind}")
+            warning.message = render(warning.message_values or {}) if render else False
 
     def _compute_record_count(self):
         for warning in self:
@@ -134,8 +149,8 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _sync_warnings(self, kind, found):
-        """`found`: {key: {"value", "threshold", "message"}} where the condition holds, key = the
-        values of KEY_FIELDS. Opens the missing warnings, updates the others, resolves the rest."""
+        """`found`: {key: {"value", "threshold", "message_values"}} where the condition holds, key = the
+        values of KEY_FIELDS. Opens the missing warnings, updates those whose values changed, resolves the rest."""
         active = self.search([("kind", "=", kind), ("state", "!=", "resolved")])
         by_key = {warning._key(): warning for warning in active}
         now = fields.Datetime.now()
@@ -158,7 +173,8 @@ class ClaimRiskWarning(models.Model):
                 self.partner_id.id or False)
 
     def _notify_opened(self):
-        """An activity for the team leader when they supervise, else for each supervisor of the company."""
+        """An activity for the team leader when they supervise, else for each supervisor of the company,
+        in each one's language."""
         if not self:
             return
         group = self.env.ref(SUPERVISOR_GROUP)
@@ -177,7 +193,7 @@ class ClaimRiskWarning(models.Model):
                 "res_id": warning.id,
                 "activity_type_id": activity_type,
                 "summary": warning.with_context(lang=user.lang).display_name,
-                "note": warning.message,
+                "note": plaintext2html(warning.with_context(lang=user.lang).message),
                 "user_id": user.id,
                 "date_deadline": today,
             } for user in users]

@@ -1,6 +1,7 @@
 """The conditions of the risk check, each one or two set-based queries over all companies
 (README: Early warning and trends). Each `_find_<kind>` returns {key: vals} for `_sync_warnings`,
-key = (company, team, channel, topic, customer) ids, False where the kind has none."""
+key = (company, team, channel, topic, customer) ids, False where the kind has none; vals hold figures
+only. Each `_message_<kind>` renders a warning of that kind in the reader's language from them."""
 
 from datetime import timedelta
 
@@ -8,11 +9,13 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import formatLang
 
 from .claim_callback import OPEN_STATES
 from .claim_callback_channel import MESSAGE_CHANNELS
 from .claim_callback_kpi import KPI_SPECS
 from .claim_callback_kpi_forecast import FORECAST_KPIS
+from .locale_format import format_month
 
 PHONE_FAILURES = ("no_answer", "busy", "wrong_number", "refused")
 AGENT_GROUP = "insurance_claim_callback.group_callback_agent"
@@ -25,11 +28,9 @@ def _pct(part, whole):
 class ClaimRiskWarning(models.Model):
     _inherit = "claim.risk.warning"
 
-    @api.model
-    def _company_env(self, company_id):
-        """Messages are written in the company's language."""
-        company = self.env["res.company"].browse(company_id)
-        return self.with_context(lang=company.partner_id.lang or self.env.lang).env
+    def _number(self, value, digits=1):
+        """A figure of a message, as the reader's language writes numbers."""
+        return formatLang(self.env, value or 0.0, digits=digits)
 
     @api.model
     def _fetch(self, query):
@@ -66,22 +67,23 @@ class ClaimRiskWarning(models.Model):
             """,
             agents=agents, open=OPEN_STATES,
         ))
-        teams = self.env["helpdesk.ticket.team"].browse([row["team_id"] for row in rows])
-        names = dict(zip(teams.ids, teams.mapped("display_name"), strict=True)) if teams else {}
-        found = {}
-        for row in rows:
-            value = round(_pct(row["open"], max(row["capacity"], 1)), 1)
-            found[(row["company_id"], row["team_id"], False, False, False)] = {
-                "value": value,
+        return {
+            (row["company_id"], row["team_id"], False, False, False): {
+                "value": round(_pct(row["open"], max(row["capacity"], 1)), 1),
                 "threshold": row["threshold"],
-                "message": self._company_env(row["company_id"])._(
-                    "Team %(team)s has %(open)s open callbacks for a capacity of %(capacity)s "
-                    "(%(value)s %%, threshold %(threshold)s %%).",
-                    team=names.get(row["team_id"], ""), open=row["open"], capacity=row["capacity"],
-                    value=value, threshold=row["threshold"],
-                ),
+                "message_values": {"open": row["open"], "capacity": row["capacity"]},
             }
-        return found
+            for row in rows
+        }
+
+    def _message_capacity_shortage(self, values):
+        return self.env._(
+            "Team %(team)s has %(open)s open callbacks for a capacity of %(capacity)s "
+            "(%(value)s %%, threshold %(threshold)s %%).",
+            team=self.team_id.display_name or "", open=self._number(values.get("open"), 0),
+            capacity=self._number(values.get("capacity"), 0), value=self._number(self.value),
+            threshold=self._number(self.threshold),
+        )
 
     # ------------------------------------------------------------------
     # Technical failure
@@ -106,23 +108,23 @@ class ClaimRiskWarning(models.Model):
             """,
             since=now - timedelta(hours=24), now=now, channels=MESSAGE_CHANNELS,
         ))
-        channel_field = self.env["claim.callback.attempt"]._fields["channel"]
-        found = {}
-        for row in rows:
-            env = self._company_env(row["company_id"])
-            labels = dict(channel_field._description_selection(env))
-            value = round(_pct(row["failed"], row["total"]), 1)
-            found[(row["company_id"], False, row["channel"], False, False)] = {
-                "value": value,
+        return {
+            (row["company_id"], False, row["channel"], False, False): {
+                "value": round(_pct(row["failed"], row["total"]), 1),
                 "threshold": row["threshold"],
-                "message": env._(
-                    "%(channel)s: %(failed)s of %(total)s messages of the last 24 hours failed "
-                    "(%(value)s %%, threshold %(threshold)s %%).",
-                    channel=labels[row["channel"]], failed=row["failed"], total=row["total"],
-                    value=value, threshold=row["threshold"],
-                ),
+                "message_values": {"failed": row["failed"], "total": row["total"]},
             }
-        return found
+            for row in rows
+        }
+
+    def _message_channel_failure(self, values):
+        return self.env._(
+            "%(channel)s: %(failed)s of %(total)s messages of the last 24 hours failed "
+            "(%(value)s %%, threshold %(threshold)s %%).",
+            channel=dict(self._fields["channel"]._description_selection(self.env)).get(self.channel, ""),
+            failed=self._number(values.get("failed"), 0), total=self._number(values.get("total"), 0),
+            value=self._number(self.value), threshold=self._number(self.threshold),
+        )
 
     # ------------------------------------------------------------------
     # Communication obstacle
@@ -148,7 +150,6 @@ class ClaimRiskWarning(models.Model):
             week=week, start=week - timedelta(days=28), now=now, fails=PHONE_FAILURES,
         ))
         companies = self.env["res.company"].browse({row["company_id"] for row in rows})
-        teams = self.env["helpdesk.ticket.team"].browse([row["team_id"] for row in rows])
         found = {}
         for row in rows:
             company = companies.browse(row["company_id"])
@@ -163,14 +164,18 @@ class ClaimRiskWarning(models.Model):
             found[(row["company_id"], row["team_id"], False, False, False)] = {
                 "value": round(share, 1),
                 "threshold": threshold,
-                "message": self._company_env(row["company_id"])._(
-                    "Team %(team)s: %(failed)s of %(total)s phone attempts of the last 7 days failed (%(share)s %%), "
-                    "against %(before)s %% in the 28 days before.",
-                    team=teams.browse(row["team_id"]).display_name, failed=row["recent_failed"],
-                    total=row["recent"], share=round(share, 1), before=round(before, 1),
-                ),
+                "message_values": {"failed": row["recent_failed"], "total": row["recent"], "before": round(before, 1)},
             }
         return found
+
+    def _message_contact_failure(self, values):
+        return self.env._(
+            "Team %(team)s: %(failed)s of %(total)s phone attempts of the last 7 days failed (%(share)s %%), "
+            "against %(before)s %% in the 28 days before.",
+            team=self.team_id.display_name or "", failed=self._number(values.get("failed"), 0),
+            total=self._number(values.get("total"), 0), share=self._number(self.value),
+            before=self._number(values.get("before")),
+        )
 
     # ------------------------------------------------------------------
     # Potential risk points
@@ -199,22 +204,22 @@ class ClaimRiskWarning(models.Model):
             """,
             week=week, start=week - timedelta(weeks=8), now=now,
         ))
-        topics = self.env["claim.feedback.topic"].browse([row["topic_id"] for row in rows])
-        found = {}
-        for row in rows:
-            env = self._company_env(row["company_id"])
-            average = row["before"] / 8.0
-            found[(row["company_id"], False, False, row["topic_id"], False)] = {
+        return {
+            (row["company_id"], False, False, row["topic_id"], False): {
                 "value": float(row["recent"]),
-                "threshold": round(max(row["minimum"], row["factor"] * average), 1),
-                "message": env._(
-                    "%(topic)s: %(count)s callbacks of the last 7 days, against %(average)s a week "
-                    "in the 8 weeks before.",
-                    topic=topics.browse(row["topic_id"]).with_env(env).name, count=row["recent"],
-                    average=round(average, 1),
-                ),
+                "threshold": round(max(row["minimum"], row["factor"] * row["before"] / 8.0), 1),
+                "message_values": {"average": round(row["before"] / 8.0, 1)},
             }
-        return found
+            for row in rows
+        }
+
+    def _message_topic_spike(self, values):
+        return self.env._(
+            "%(topic)s: %(count)s callbacks of the last 7 days, against %(average)s a week "
+            "in the 8 weeks before.",
+            topic=self.topic_id.name or "", count=self._number(self.value, 0),
+            average=self._number(values.get("average")),
+        )
 
     # ------------------------------------------------------------------
     # Trend prediction
@@ -232,8 +237,6 @@ class ClaimRiskWarning(models.Model):
         for company, month in months.items():
             history = rows.filtered(lambda r, c=company, m=month: r.company_id == c and r.month < m)
             forecast = history._forecast_from_rows(month)
-            env = self._company_env(company.id)
-            names = Kpi.with_env(env)._kpi_names()
             misses = []
             for field, _denominator, target_field, _higher in KPI_SPECS:
                 if field in FORECAST_KPIS and field in forecast and forecast[field]["value"] < company[target_field]:
@@ -244,14 +247,25 @@ class ClaimRiskWarning(models.Model):
             found[(company.id, False, False, False, False)] = {
                 "value": round(forecast[field]["value"], 1),
                 "threshold": company[target_field],
-                "message": env._("Forecast of %(month)s below target: %(kpis)s.", month=month.strftime("%Y-%m"),
-                                 kpis="; ".join(env._(
-                                     "%(kpi)s %(value)s %% (%(low)s–%(high)s %%), target %(target)s %%",
-                                     kpi=names[f], value=round(forecast[f]["value"], 1),
-                                     low=round(forecast[f]["low"], 1), high=round(forecast[f]["high"], 1),
-                                     target=company[t]) for _g, f, t in sorted(misses, reverse=True))),
+                "message_values": {"month": fields.Date.to_string(month), "kpis": [
+                    {"kpi": f, "value": round(forecast[f]["value"], 1), "low": round(forecast[f]["low"], 1),
+                     "high": round(forecast[f]["high"], 1), "target": company[t]}
+                    for _g, f, t in sorted(misses, reverse=True)
+                ]},
             }
         return found
+
+    def _message_kpi_forecast(self, values):
+        names = self.env["claim.callback.kpi"]._kpi_names()
+        return self.env._(
+            "Forecast of %(month)s below target: %(kpis)s.",
+            month=format_month(self.env, fields.Date.to_date(values.get("month"))),
+            kpis="; ".join(self.env._(
+                "%(kpi)s %(value)s %% (%(low)s–%(high)s %%), target %(target)s %%",
+                kpi=names.get(item["kpi"], item["kpi"]), value=self._number(item["value"]),
+                low=self._number(item["low"]), high=self._number(item["high"]), target=self._number(item["target"]),
+            ) for item in values.get("kpis", [])),
+        )
 
     @api.model
     def _company_month(self, company):
@@ -287,23 +301,21 @@ class ClaimRiskWarning(models.Model):
             for row in without:
                 ticket = tickets.get(row["partner_id"], {})
                 row.update(company_id=ticket.get("company_id"), team_id=ticket.get("team_id"))
-        reasons = self.env["res.partner"]._fields["callback_risk_reason"]
-        partners = self.env["res.partner"].browse([row["partner_id"] for row in rows])
-        found, labels_by_company = {}, {}
-        for row in rows:
-            if not row["company_id"]:
-                continue
-            env = self._company_env(row["company_id"])
-            if row["company_id"] not in labels_by_company:
-                labels_by_company[row["company_id"]] = dict(reasons._description_selection(env))
-            labels = labels_by_company[row["company_id"]]
-            found[(row["company_id"], row["team_id"] or False, False, False, row["partner_id"])] = {
+        return {
+            (row["company_id"], row["team_id"] or False, False, False, row["partner_id"]): {
                 "value": 0.0,
                 "threshold": 0.0,
-                "message": env._("%(customer)s: %(reason)s.", customer=partners.browse(row["partner_id"]).name,
-                                 reason=labels.get(row["reason"], "")),
+                "message_values": {"reason": row["reason"]},
             }
-        return found
+            for row in rows
+            if row["company_id"]
+        }
+
+    def _message_customer_at_risk(self, values):
+        reasons = dict(self.env["res.partner"]._fields["callback_risk_reason"]._description_selection(self.env))
+        return self.env._(
+            "%(customer)s: %(reason)s.", customer=self.partner_id.name or "", reason=reasons.get(values.get("reason"), "")
+        )
 
     # ------------------------------------------------------------------
     # The records behind a warning

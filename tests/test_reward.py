@@ -290,7 +290,21 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self.Entry._expire_points(), (0, 0), "a rerun writes nothing")
         expired = self._entries(kind="expire")
         self.assertEqual((expired.points, expired.origin_id), (-5, old))
+        self.assertEqual(expired.reason, old.reason, "the kind, translated, says it expired: no sentence stored")
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
+
+    def test_earned_and_expired_points_read_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.survey_rule.with_context(lang="zh_TW").name = "完成問卷"
+        with freeze_time("2026-01-10"):
+            earned = self.Rule.with_context(lang="en_US")._reward_event("survey_completed", self._callbacks())
+        with freeze_time("2026-03-01"):
+            self.Entry.with_context(lang="en_US")._expire_points()
+        entries = earned | self._entries(kind="expire")
+        self.assertEqual(len(entries), 2)
+        self.assertEqual(entries.with_context(lang="zh_TW").mapped("label"), ["完成問卷"] * 2)
+        self.assertEqual(entries.with_context(lang="en_US").mapped("label"), ["Survey"] * 2)
+        self.assertIn("完成問卷", entries[1].with_context(lang="zh_TW").display_name)
 
     def test_redemption_never_spends_points_past_their_validity_before_the_cron(self):
         with freeze_time("2026-01-10"):

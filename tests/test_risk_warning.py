@@ -58,6 +58,14 @@ class RiskCase(CallbackCase):
         self.Warning._check_risks()
         return self.Warning.search([("kind", "=", kind)], order="id")
 
+    def _kpi_rows(self, coverages, rated=0):
+        month = self.Warning._company_month(self.company)
+        Kpi = self.env["claim.callback.kpi"]
+        for i, coverage in enumerate(reversed(coverages), start=1):
+            Kpi.create({"month": month - relativedelta(months=i), "company_id": self.company.id,
+                        "coverage_72h": coverage, "contactable_claims": 10, "claims_closed": 10,
+                        "satisfaction_rate": 0.0, "rated_callbacks": rated})
+
 
 @tagged("post_install", "-at_install")
 class TestRiskWarning(RiskCase):
@@ -183,14 +191,6 @@ class TestRiskWarning(RiskCase):
         self.assertFalse(warning.with_user(self.supervisor).search([("kind", "=", "topic_spike")]))
 
     # -- KPI forecast -----------------------------------------------------------------
-
-    def _kpi_rows(self, coverages, rated=0):
-        month = self.Warning._company_month(self.company)
-        Kpi = self.env["claim.callback.kpi"]
-        for i, coverage in enumerate(reversed(coverages), start=1):
-            Kpi.create({"month": month - relativedelta(months=i), "company_id": self.company.id,
-                        "coverage_72h": coverage, "contactable_claims": 10, "claims_closed": 10,
-                        "satisfaction_rate": 0.0, "rated_callbacks": rated})
 
     def test_kpi_forecast_below_target_warns_once_per_company(self):
         self._kpi_rows([95.0, 90.0, 85.0, 80.0])
