@@ -59,16 +59,14 @@ class ClaimCallback(models.Model):
         return super()._check_company(fnames)
 
     def _check_agent_company(self):
-        """The agent works for the callback's company; users assign callback agents only
-        (the system may also assign the team leader an escalation rule names)."""
+        """A user assigns callback agents of the callback's company only (the system picks
+        them from the team's members of that company, or the leader an escalation names)."""
+        if self.env.su:
+            return
         agent_group = self.env.ref(AGENT_GROUP)
         for callback in self.filtered("user_id"):
             user = callback.user_id.sudo()  # sudo: a supervisor may not read another user's companies and groups
-            if (
-                user.share
-                or callback.company_id not in user.company_ids
-                or (not self.env.su and agent_group not in user.all_group_ids)
-            ):
+            if user.share or callback.company_id not in user.company_ids or agent_group not in user.all_group_ids:
                 raise ValidationError(
                     self.env._(
                         "%(user)s cannot take the callbacks of %(company)s: choose a callback agent of that company.",

@@ -17,7 +17,9 @@ class SurveyUserInput(models.Model):
     _name = "survey.user_input"
     _inherit = ["survey.user_input", "claim.protected.mixin"]
 
-    callback_id = fields.Many2one("claim.callback", index="btree_not_null", ondelete="set null", readonly=True)
+    callback_id = fields.Many2one(
+        "claim.callback", index="btree_not_null", ondelete="set null", readonly=True, copy=False
+    )
 
     _callback_uniq = models.UniqueIndex(
         "(callback_id) WHERE callback_id IS NOT NULL", "A callback has one questionnaire answer."
