@@ -277,6 +277,12 @@ class TestDoorsOverHttp(DoorsCase, HttpCase):
             self.agent_1,
         )
         self.assertEqual(response.status_code, 200, response.text)
+        response = self._post(
+            "/json/2/claim.callback/register_attempt",
+            {"ids": [self.callback.id], "channel": "phone", "outcome": "busy", "external_id": "generic:X-77"},
+            self.agent_1,
+        )
+        self.assertEqual(response.status_code, 422, response.text)
         self.assertFalse(self.callback.attempt_ids.external_id)
         response = self._post("/claim_callback/cti/generic", body, self.cti_user)
         self.assertEqual((response.status_code, response.json()["duplicate"]), (201, False), response.text)
