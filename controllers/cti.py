@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import mute_logger
 
+from ..models.claim_callback import INTEGRATION_GROUP
+
 _logger = logging.getLogger(__name__)
 MAX_CALL_ID = 200  # characters of a vendor's call id
 
@@ -41,6 +43,9 @@ class CtiWebhookController(http.Controller):
         save_session=False,
     )
     def cti_webhook(self, vendor, **kwargs):
+        # call ids are the telephony system's: an agent's key cannot reserve one before it posts
+        if not request.env.user.has_group(INTEGRATION_GROUP):
+            return self._reply(403, error="only the telephony integration user posts call results")
         mapping = VENDOR_MAPPINGS.get(vendor)
         if not mapping:
             return self._reply(404, error=f"unknown vendor {vendor!r}")
@@ -57,15 +62,18 @@ class CtiWebhookController(http.Controller):
         duration = payload.get(names["duration"]) or 0
         if (
             not isinstance(external_id, (str, int)) or isinstance(external_id, bool) or not str(external_id).strip()
-            or len(str(external_id)) > MAX_CALL_ID or not isinstance(callback_id, int) or isinstance(callback_id, bool)
+            or len(str(external_id)) > MAX_CALL_ID or not str(external_id).isprintable()
+            or not isinstance(callback_id, int) or isinstance(callback_id, bool)
             or not 0 < callback_id < 2**31 or not outcome
         ):
             return self._reply(
-                422, error=f"expected {names['external_id']} (text, at most {MAX_CALL_ID} characters), "
+                422, error=f"expected {names['external_id']} (printable text, at most {MAX_CALL_ID} characters), "
                 f"{names['callback_id']} (integer), {names['result']} (one of {', '.join(mapping['results'])}) "
                 f"and {names['duration']} (seconds)",
             )
         note = payload.get("note")
+        if isinstance(note, str) and "\x00" in note:
+            return self._reply(422, error="the note cannot contain a NUL character")
         callback = request.env["claim.callback"].browse(callback_id)
         try:
             callback.check_access("write")

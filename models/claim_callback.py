@@ -2,14 +2,16 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 from ..lib import sentiment as sentiment_lib
 from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
 
+AGENT_GROUP = "insurance_claim_callback.group_callback_agent"
 SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
+INTEGRATION_GROUP = "insurance_claim_callback.group_callback_integration"
 
 MAX_ISSUES = 20  # problems raised in one result
 
@@ -318,6 +320,8 @@ class ClaimCallback(models.Model):
 
     def _register_attempt(self, channel, outcome, duration=0, note=None, *, callback_at=None, external_id=None):
         self._check_one()
+        if external_id and not self.env.su and not self.env.user.has_group(INTEGRATION_GROUP):
+            raise AccessError(self.env._("Only the telephony integration records the call ids of its system."))
         callback_at = self._check_datetime(callback_at, self.env._("The call-back time"))
         now = fields.Datetime.now()
         if callback_at and (outcome != "call_back_later" or callback_at <= now):

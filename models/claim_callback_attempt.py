@@ -6,6 +6,7 @@ from .claim_callback_channel import CHANNELS
 
 class ClaimCallbackAttempt(models.Model):
     _name = "claim.callback.attempt"
+    _inherit = ["claim.protected.mixin"]
     _description = "Callback Contact Attempt"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -61,3 +62,8 @@ class ClaimCallbackAttempt(models.Model):
 
     def copy(self, default=None):  # pylint: disable=method-required-super
         raise AccessError(self.env._("An attempt cannot be duplicated: log a new one on the callback."))
+
+    @api.model
+    def _protected_fields(self):
+        # every field: attempts are logged by the callback's service methods only
+        return super()._protected_fields() | set(self._fields)

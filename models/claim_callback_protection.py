@@ -13,7 +13,7 @@ from datetime import date
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .claim_callback import SUPERVISOR_GROUP
+from .claim_callback import AGENT_GROUP, SUPERVISOR_GROUP
 
 # What supervisors may change directly: reassignment, rescheduling, correcting the topics.
 SUPERVISOR_FIELDS = frozenset({"user_id", "team_id", "priority", "topic_ids"})
@@ -29,7 +29,8 @@ def _is_mail_field(name):
 
 
 class ClaimCallback(models.Model):
-    _inherit = "claim.callback"
+    _name = "claim.callback"
+    _inherit = ["claim.callback", "claim.protected.mixin"]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -51,6 +52,34 @@ class ClaimCallback(models.Model):
         if not self.env.su:
             raise AccessError(self.env._("A callback cannot be duplicated: the scheduler creates them."))
         return super().copy(default)
+
+    def _check_company(self, fnames=None):
+        if fnames is None or {"user_id", "company_id"} & set(fnames):
+            self._check_agent_company()
+        return super()._check_company(fnames)
+
+    def _check_agent_company(self):
+        """A user assigns callback agents of the callback's company only (the system picks
+        them from the team's members of that company, or the leader an escalation names)."""
+        if self.env.su:
+            return
+        agent_group = self.env.ref(AGENT_GROUP)
+        for callback in self.filtered("user_id"):
+            user = callback.user_id.sudo()  # sudo: a supervisor may not read another user's companies and groups
+            if user.share or callback.company_id not in user.company_ids or agent_group not in user.all_group_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot take the callbacks of %(company)s: choose a callback agent of that company.",
+                        user=user.name,
+                        company=callback.company_id.name,
+                    )
+                )
+
+    @api.model
+    def _protected_fields(self):
+        return super()._protected_fields() | {
+            name for name in self._fields if name not in CREATE_FIELDS and not _is_mail_field(name)
+        }
 
     def _check_user_fields(self, names):
         protected = sorted(name for name in names if not _is_mail_field(name))

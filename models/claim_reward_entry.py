@@ -2,7 +2,7 @@ import logging
 from datetime import datetime, time
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -18,12 +18,15 @@ SYSTEM_FIELDS = frozenset({"rule_id", "callback_id", "origin_id", "expiry_date"}
 EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
 # Above this many partners, balances group the whole ledger rather than filter on their ids.
 BALANCE_ID_LIST_MAX = 5000
+MAX_POINTS = 1_000_000  # points of one entry, either sign
+MAX_REASON = 1_000  # characters of a reason a user writes
 
 
 class ClaimRewardEntry(models.Model):
     """Append-only points ledger: corrections are new `adjust` entries."""
 
     _name = "claim.reward.entry"
+    _inherit = ["claim.protected.mixin"]
     _description = "Claim Reward Ledger Entry"
     _order = "date desc, id desc"
     _rec_name = "reason"
@@ -116,6 +119,8 @@ class ClaimRewardEntry(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_create_vals(vals)
+        if not self.env.su:
+            self._check_partner_companies(vals_list)
         debits = [v for v in vals_list if v["points"] < 0 and v.get("kind") != "expire"]
         if debits:
             self._check_balances(debits)
@@ -133,6 +138,10 @@ class ClaimRewardEntry(models.Model):
     def _unlink_never(self):
         raise UserError(self.env._("Reward ledger entries cannot be deleted: record a correction as a new adjustment."))
 
+    @api.model
+    def _protected_fields(self):
+        return super()._protected_fields() | SYSTEM_FIELDS | {"kind", "user_id", "date"}
+
     def _check_create_vals(self, vals):
         kind = vals.get("kind")
         if not self.env.su:
@@ -142,10 +151,12 @@ class ClaimRewardEntry(models.Model):
                 raise UserError(
                     self.env._("The rule, callback, expiry and origin of an entry are set by the system only.")
                 )
+            if not isinstance(vals.get("partner_id"), int) or isinstance(vals["partner_id"], bool):
+                raise ValidationError(self.env._("Choose the customer whose points change."))
+            self._check_reason(vals.get("reason"))
             # the audit trail: who recorded it and when is the server's to say
             vals.update(user_id=self.env.uid, date=fields.Datetime.now())
-        if not isinstance(vals.get("points"), int) or isinstance(vals.get("points"), bool):
-            raise ValidationError(self.env._("Points must be a whole number."))
+        self._check_points(vals.get("points"))
         if kind == "adjust" and not (vals.get("reason") or "").strip():
             raise ValidationError(self.env._("An adjustment needs a reason."))
         if kind == "adjust" and not vals["points"]:
@@ -153,6 +164,60 @@ class ClaimRewardEntry(models.Model):
         if kind == "redeem" and vals["points"] >= 0:
             raise ValidationError(self.env._("Redeemed points are recorded as a negative number."))
         vals.setdefault("company_id", self.env.company.id)
+
+    @api.model
+    def _check_points(self, points):
+        if not isinstance(points, int) or isinstance(points, bool):
+            raise ValidationError(self.env._("Points must be a whole number."))
+        if abs(points) > MAX_POINTS:
+            raise ValidationError(self.env._("At most %(max)s points are recorded at once.", max=MAX_POINTS))
+        return points
+
+    @api.model
+    def _check_reason(self, reason):
+        if reason in (None, False):
+            return reason
+        if not isinstance(reason, str) or "\x00" in reason:
+            raise ValidationError(self.env._("The reason must be a text."))
+        if len(reason) > MAX_REASON:
+            raise ValidationError(
+                self.env._(
+                    "The reason is %(length)s characters long; at most %(max)s are accepted.",
+                    length=len(reason),
+                    max=MAX_REASON,
+                )
+            )
+        return reason
+
+    @api.model
+    def _check_typed_values(self, vals):
+        """Points and reason a user types in a wizard (its `vals`, or `default_*` keys), checked
+        as given: an Integer field would silently take 1 for 1.5."""
+        context = self.env.context
+        given = {name: context[f"default_{name}"] for name in ("points", "reason") if f"default_{name}" in context}
+        given.update(vals)
+        if "points" in given:
+            self._check_points(given["points"] or 0)
+        if "reason" in given:
+            self._check_reason(given["reason"])
+
+    def _check_partner_companies(self, vals_list):
+        """A user records points of the customers of the entry's company, in a company they work for."""
+        partners = self.env["res.partner"].sudo().browse({vals["partner_id"] for vals in vals_list}).exists()
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals["company_id"])
+            if company not in self.env.user.company_ids:
+                raise AccessError(
+                    self.env._("You do not work for this company: its customers' points are not yours to change.")
+                )
+            partner = partners.filtered(lambda p, pid=vals["partner_id"]: p.id == pid)
+            if not partner or partner.company_id not in (company, company.browse()):
+                raise ValidationError(
+                    self.env._(
+                        "This customer does not belong to %(company)s: their points are not kept there.",
+                        company=company.name,
+                    )
+                )
 
     def _check_balances(self, debits):
         """A debit may not take a customer's balance below zero."""
@@ -225,7 +290,7 @@ class ClaimRewardEntry(models.Model):
     @api.model
     def _redeem(self, partner, points, reason=None, company=None):
         partner.ensure_one()
-        if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        if self._check_points(points) <= 0:
             raise ValidationError(self.env._("Redeem a positive whole number of points."))
         return self.create(
             {

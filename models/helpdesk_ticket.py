@@ -4,10 +4,23 @@ from odoo.fields import Domain
 
 from .claim_sla_mixin import RUNNING_SLA_STATUSES, SLA_STATUSES
 
+# Set by the product only: the claim's callback status is computed; a feedback issue is
+# raised by its callback, which plans and freezes its resolution SLA.
+SYSTEM_FIELDS = frozenset(
+    {
+        "callback_status",
+        "source_callback_id",
+        "sla_resolution_deadline",
+        "sla_resolution_risk_date",
+        "sla_resolution_status",
+        "sla_resolution_escalated",
+    }
+)
+
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
-    _inherit = ["helpdesk.ticket", "claim.sla.mixin"]
+    _inherit = ["helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin"]
 
     is_claim = fields.Boolean(
         string="Insurance Claim", index=True, tracking=True, copy=False,
@@ -137,6 +150,7 @@ class HelpdeskTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_protected(vals)
             self._check_claim_category_vals(vals)
         self._add_resolution_sla_vals([vals for vals in vals_list if vals.get("source_callback_id")])
         tickets = super().create(vals_list)
@@ -149,6 +163,7 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        self._check_protected(vals)
         self._check_claim_category_vals(vals)
         res = super().write(vals)
         if {"stage_id", "is_claim", "partner_id"} & vals.keys():
@@ -182,7 +197,8 @@ class HelpdeskTicket(models.Model):
 
     def _freeze_resolution_sla(self):
         for ticket in self.filtered(lambda t: t.sla_resolution_status in RUNNING_SLA_STATUSES and t.closed_date):
-            ticket.write(ticket._sla_freeze_vals("resolution", ticket.closed_date))
+            # sudo: the product freezes the SLA of the issue whoever closes it
+            ticket.sudo().write(ticket._sla_freeze_vals("resolution", ticket.closed_date))
 
     @api.model
     def _sla_targets(self):
@@ -204,6 +220,10 @@ class HelpdeskTicket(models.Model):
         """Run the scheduler soon after a claim closes rather than at its next tick."""
         if any(t.is_claim and t.stage_id.closed for t in self):
             self.env.ref("insurance_claim_callback.ir_cron_schedule_callbacks")._trigger()
+
+    @api.model
+    def _protected_fields(self):
+        return super()._protected_fields() | SYSTEM_FIELDS
 
     def _check_claim_category_vals(self, vals):
         category_id = vals.get("claim_category_id")

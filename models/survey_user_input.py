@@ -14,13 +14,21 @@ CALLBACK_QUESTIONS = {
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "claim.protected.mixin"]
 
-    callback_id = fields.Many2one("claim.callback", index="btree_not_null", ondelete="set null", readonly=True)
+    callback_id = fields.Many2one(
+        "claim.callback", index="btree_not_null", ondelete="set null", readonly=True, copy=False
+    )
 
     _callback_uniq = models.UniqueIndex(
         "(callback_id) WHERE callback_id IS NOT NULL", "A callback has one questionnaire answer."
     )
+
+    @api.model
+    def _protected_fields(self):
+        # the signed questionnaire link binds an answer to its callback, as the system
+        return super()._protected_fields() | {"callback_id"}
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -38,3 +38,4 @@ from . import test_demo_data
 from . import test_localization
 from . import test_doors_generic
 from . import test_bad_input
+from . import test_doors

@@ -64,12 +64,14 @@ class TestTelephony(CallbackCase, HttpCase):
         self.assertEqual(again.json(), {"attempt_id": first.json()["attempt_id"], "duplicate": True})
         self.assertEqual(len(self.callback.attempt_ids), 1, "nothing written twice")
 
-    def test_plain_agent_key_cannot_log_for_a_colleague(self):
-        key = self.env["res.users.apikeys"].with_user(self.agent_2)._generate(
-            None, "agent", fields.Datetime.now() + timedelta(days=1)
-        )
-        body = {"call_id": "C-9", "callback_id": self.callback.id, "result": "BUSY", "duration": 0}
-        self.assertEqual(self._post("/claim_callback/cti/generic", body, key=key).status_code, 404)
+    def test_plain_agent_key_cannot_use_the_webhook(self):
+        # neither for a colleague's callback nor for their own: call ids are the telephony system's
+        for agent in (self.agent_2, self.agent_1):
+            key = self.env["res.users.apikeys"].with_user(agent)._generate(
+                None, "agent", fields.Datetime.now() + timedelta(days=1)
+            )
+            body = {"call_id": "C-9", "callback_id": self.callback.id, "result": "BUSY", "duration": 0}
+            self.assertEqual(self._post("/claim_callback/cti/generic", body, key=key).status_code, 403)
         self.assertFalse(self.callback.attempt_ids)
 
     def test_webhook_rejects_bad_requests(self):

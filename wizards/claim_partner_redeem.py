@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ClaimPartnerRedeem(models.TransientModel):
@@ -11,6 +11,16 @@ class ClaimPartnerRedeem(models.TransientModel):
     balance = fields.Integer(related="partner_id.reward_points", string="Balance")
     points = fields.Integer(required=True)
     reason = fields.Char(required=True, help="What the points are spent on, e.g. the gift or voucher.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["claim.reward.entry"]._check_typed_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["claim.reward.entry"]._check_typed_values(vals)
+        return super().write(vals)
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ClaimRewardAdjust(models.TransientModel):
@@ -7,10 +7,22 @@ class ClaimRewardAdjust(models.TransientModel):
     _name = "claim.reward.adjust"
     _description = "Adjust Reward Points"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, domain="[('company_id', 'in', [company_id, False])]"
+    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     points = fields.Integer(required=True, help="Positive to add points, negative to remove them.")
     reason = fields.Char(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["claim.reward.entry"]._check_typed_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["claim.reward.entry"]._check_typed_values(vals)
+        return super().write(vals)
 
     def action_confirm(self):
         self.ensure_one()

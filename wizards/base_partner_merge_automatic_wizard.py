@@ -1,0 +1,27 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+
+class BasePartnerMergeAutomaticWizard(models.TransientModel):
+    _inherit = "base.partner.merge.automatic.wizard"
+
+    @api.model
+    def _update_foreign_keys(self, src_partners, dst_partner):
+        # The merge moves every row of the merged contacts to the one kept, in SQL: the reward
+        # ledger is append-only, so a contact with entries is never the one merged away.
+        # sudo: every company's entries count, whether the user merging sees them or not.
+        ledger = (
+            self.env["claim.reward.entry"]
+            .sudo()
+            ._read_group([("partner_id", "in", src_partners.ids)], ["partner_id"], limit=1)
+        )
+        if ledger:
+            [(customer,)] = ledger
+            raise UserError(
+                self.env._(
+                    "%(customer)s has reward points history, which stays with its contact (the ledger is "
+                    "append-only): merge the other contacts into %(customer)s instead, or archive the duplicate.",
+                    customer=customer.sudo().display_name,
+                )
+            )
+        return super()._update_foreign_keys(src_partners, dst_partner)
