@@ -16,7 +16,9 @@ import inspect
 import json
 import math
 import os
+import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,7 +109,7 @@ class TestEveryDoor(CallbackCase, HttpCase):
         cls.team.user_ids = [Command.link(cls.integration.id)]
         cls.manager_b = cls._user("icc_door_manager_b", MANAGER, company_id=cls.company_b.id,
                                   company_ids=[Command.set(cls.company_b.ids)])
-        cls.survey_officer_b = cls._user("icc_door_survey_b", "survey.group_survey_user",
+        cls.survey_officer_b = cls._user("icc_door_survey_b", "base.group_user,survey.group_survey_user",
                                          company_id=cls.company_b.id, company_ids=[Command.set(cls.company_b.ids)])
         cls.roles = {
             user.login: cls.env["res.users.apikeys"].with_user(user)._generate(
@@ -179,6 +181,49 @@ class TestEveryDoor(CallbackCase, HttpCase):
             with self.subTest(door=f"{model}.{method}"):
                 self._try_door(model, method, func)
 
+    def _addon_routes(self):
+        """{url pattern: rule} of every route an addon controller defines, from Odoo's routing map."""
+        routes = {}
+        for rule in self.env["ir.http"].routing_map().iter_rules():
+            endpoint = getattr(rule.endpoint, "original_endpoint", rule.endpoint)
+            if getattr(endpoint, "__module__", "").startswith(PREFIX):
+                routes[rule.rule] = rule
+        return routes
+
+    def test_every_route_answers_4xx_never_500(self):
+        routes = self._addon_routes()
+        self.assertIn("/claim_callback/cti/<string:vendor>", routes, "the enumeration finds the routes")
+        segment = st.one_of(st.sampled_from(["0", "1", "-1", str(2**31), str(2**63), "generic", "x" * 300, "%00",
+                                              str(self.callbacks[0].id), str(self.callback_b.id)]),
+                            st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/?#\x00"),
+                                    min_size=1, max_size=12).filter(lambda t: t not in (".", "..")))
+        body = hostile_values(self.record_ids)
+        for pattern in sorted(routes):
+            with self.subTest(route=pattern):
+                self._try_route(pattern, segment, body)
+
+    def _try_route(self, pattern, segment, body):
+        @settings(max_examples=EXAMPLES * 2, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        @given(data=st.data())
+        def call(data):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", lambda _m: quote(data.draw(segment), safe=""), pattern)
+            key = data.draw(st.sampled_from([None, *sorted(self.roles)]), label="role")
+            headers = {"Content-Type": "application/json", "X-Odoo-Database": self.env.cr.dbname}
+            if key:
+                headers["Authorization"] = f"bearer {self.roles[key]}"
+            payload = json.dumps(data.draw(body, label="body"), allow_nan=True)
+            method = data.draw(st.sampled_from(["GET", "POST"]), label="method")
+            with self._rolled_back():
+                before = self._fingerprint()
+                response = self.opener.request(method, self.base_url() + path, data=payload, headers=headers,
+                                               timeout=60, allow_redirects=False)
+                self.assertLess(response.status_code, 500, f"{method} {path} {payload[:200]}: {response.text[:300]}")
+                if response.status_code >= 400:
+                    self.assertEqual(self._fingerprint(), before, f"{method} {path} was refused but wrote")
+
+        call()
+
     def _try_door(self, model, method, func):
         params = [p for p in list(inspect.signature(func).parameters.values())[1:]
                   if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
@@ -234,6 +279,15 @@ class TestContextDefaults(CallbackCase):
         cls.env["claim.callback.log.call"].create({"callback_id": cls.callback.id})
         cls.env["claim.callback.outcome"].create({"callback_id": cls.callback.id, "satisfaction": "4"})
         cls.env["claim.callback.kpi"].compute_month(fields.Date.today(), cls.company)
+        outcome = cls.env["claim.callback.outcome"].search([], limit=1)
+        cls.env["claim.callback.outcome.issue"].create({"wizard_id": outcome.id, "name": "sample"})
+        cls.env["claim.partner.redeem"].create({"partner_id": cls.customer.id, "points": 1, "reason": "sample"})
+        cls.env["claim.reward.adjust"].create({"partner_id": cls.customer.id, "points": 1, "reason": "sample"})
+        cls.env["claim.reward.rule"].create({"name": "Sample", "event": "feedback_given", "points": 1})
+        rule = cls.env["claim.sla.rule"].create({"name": "Sample"})
+        cls.env["claim.sla.rule.preview"].create({"rule_id": rule.id})
+        cls.survey_officer = cls._user("icc_default_survey", "base.group_user,survey.group_survey_user")
+        cls.env.ref("insurance_claim_callback.survey_callback")._create_answer(partner=cls.customer)
 
     def _sample(self, model):
         records = self.env[model].sudo().search([], limit=1, order="id desc")
@@ -271,7 +325,7 @@ class TestContextDefaults(CallbackCase):
             self.env.invalidate_all()
 
     def test_a_default_never_sets_what_the_explicit_value_cannot(self):
-        roles = (self.agent_1, self.supervisor, self.manager, self.integration)
+        roles = (self.agent_1, self.supervisor, self.manager, self.integration, self.survey_officer)
         for model in addon_models(self.env):
             Model = self.env[model]
             creators = [user for user in roles if Model.with_user(user).has_access("create")]
