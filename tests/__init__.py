@@ -35,3 +35,4 @@ from . import test_query_budgets
 from . import test_packaging
 from . import test_demo_data
 from . import test_localization
+from . import test_owners

@@ -1,0 +1,214 @@
+"""Shared records have an owner (README: Security and privacy): feedback topics belong to a company or are
+shared and edited by administrators only, the customer's callback risk is per company and for internal users
+only, and questionnaire answers stay in their callback's company."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import AGENT, MANAGER, CallbackCase
+
+
+class OwnersCase(CallbackCase):
+    """Company B with its team, agent, manager and a claim of the shared customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Topic = cls.env["claim.feedback.topic"]
+        cls.agent_b = cls._user("icc_owners_agent_b", AGENT, company_id=cls.company_b.id)
+        cls.manager_b = cls._user("icc_owners_manager_b", MANAGER, company_id=cls.company_b.id)
+        cls.team_b = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Claims B", "company_id": cls.company_b.id, "user_ids": [Command.set(cls.agent_b.ids)]}
+        )
+
+    def _callback(self, company=None, partner=None):
+        team = self.team_b if company == self.company_b else self.team
+        claim = self._claim(team_id=team.id, company_id=team.company_id.id or self.company.id,
+                            partner_id=(partner or self.customer).id)
+        return self.env["claim.callback"].create({
+            "ticket_id": claim.id, "partner_id": claim.partner_id.id, "company_id": claim.company_id.id,
+            "team_id": team.id,
+        })
+
+    def _done(self, callbacks, topic, days_ago=0):
+        callbacks.write({"state": "done", "satisfaction": 4,
+                         "completed_date": fields.Datetime.now() - timedelta(days=days_ago)})
+        # attached directly, as topics of another company could be before they had an owner
+        self.env.flush_all()
+        self.env.cr.executemany(
+            "INSERT INTO claim_callback_topic_rel (callback_id, topic_id) VALUES (%s, %s)",
+            [(callback.id, topic.id) for callback in callbacks],
+        )
+        callbacks.invalidate_recordset(["topic_ids"])
+
+
+@tagged("post_install", "-at_install")
+class TestTopicOwnership(OwnersCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.seeded = cls.env.ref("insurance_claim_callback.feedback_topic_payout_speed")
+        cls.topic_a = cls.Topic.create(
+            {"name": "Roadside", "code": "roadside", "keywords": "tow truck", "company_id": cls.company.id}
+        )
+
+    def test_seeded_topics_are_shared(self):
+        self.assertFalse(self.seeded.company_id)
+        self.assertEqual(self.Topic.with_user(self.manager_b).create({"name": "B", "code": "b"}).company_id,
+                         self.company_b, "a manager's topic belongs to his company")
+
+    def test_a_manager_cannot_change_shared_or_other_company_topics(self):
+        for topic in (self.seeded, self.topic_a):
+            with self.assertRaises(AccessError):
+                topic.with_user(self.manager_b).write({"name": "Renamed"})
+            with self.assertRaises(AccessError):
+                topic.with_user(self.manager_b).action_archive()
+            with self.assertRaises(AccessError):
+                topic.with_user(self.manager_b).write({"keywords": "a\ne"})
+        self.assertEqual((self.seeded.name, self.seeded.active), ("Payout speed", True))
+        self.assertEqual((self.topic_a.name, self.topic_a.active), ("Roadside", True))
+        self.assertFalse(self.Topic.with_user(self.manager_b).search([("id", "=", self.topic_a.id)]),
+                         "another company's topics are not even found")
+
+    def test_a_manager_creates_and_moves_topics_only_within_his_companies(self):
+        Topic = self.Topic.with_user(self.manager_b)
+        for context, vals in (
+            ({}, {"company_id": False}),
+            ({"default_company_id": False}, {}),
+            ({}, {"company_id": self.company.id}),
+            ({"default_company_id": self.company.id}, {}),
+        ):
+            with self.assertRaises(AccessError):
+                Topic.with_context(**context).create({"name": "Vowels", "code": "vowels", **vals})
+        self.assertFalse(self.Topic.with_context(active_test=False).search([("code", "=", "vowels")]))
+        own = Topic.create({"name": "Vowels", "code": "vowels", "keywords": "a\ne"})
+        for company in (False, self.company.id):
+            with self.assertRaises(AccessError):
+                own.write({"company_id": company})
+        own.write({"name": "Vowels B"})
+        own.action_archive()
+        self.assertEqual((own.company_id, own.name, own.active), (self.company_b, "Vowels B", False))
+
+    def test_administrators_edit_the_shared_topics(self):
+        admin = self.env.ref("base.user_admin")
+        self.seeded.with_user(admin).write({"description": "Time to pay"})
+        shared = self.Topic.with_user(admin).create({"name": "Shared", "code": "shared", "company_id": False})
+        self.assertFalse(shared.company_id)
+
+    def test_a_company_topic_applies_only_to_its_own_callbacks(self):
+        vowels = self.Topic.with_user(self.manager_b).create({"name": "Vowels", "code": "vowels", "keywords": "a\ne"})
+        callback_a, callback_b = self._callback(), self._callback(self.company_b)
+        for callback in (callback_a, callback_b):
+            callback.register_result(4, feedback="The payout was late")
+        self.assertNotIn(vowels, callback_a.topic_ids)
+        self.assertIn(vowels, callback_b.topic_ids)
+        with self.assertRaises(UserError):
+            callback_a.with_user(self.supervisor).write({"topic_ids": [Command.link(vowels.id)]})
+
+    def test_a_company_topic_counts_only_in_its_company(self):
+        vowels = self.Topic.with_user(self.manager_b).create({"name": "Vowels", "code": "vowels", "keywords": "a\ne"})
+        callbacks = self._callback() | self._callback() | self._callback()
+        self._done(callbacks, vowels)
+        self._done(callbacks[:1], self.seeded)
+        kpi = self.env["claim.callback.kpi"].create(
+            {"month": fields.Date.today().replace(day=1), "company_id": self.company.id}
+        )
+        self.assertEqual([t["name"] for t in kpi._get_top_topics()], [self.seeded.name])
+        self.company.write({"callback_risk_topic_min": 1, "callback_risk_topic_factor": 1.0})
+        spikes = self.env["claim.risk.warning"]._find_topic_spike()
+        self.assertNotIn(vowels.id, {key[3] for key in spikes}, "company B's topic is no spike of company A")
+        self.assertIn((self.company.id, False, False, self.seeded.id, False), spikes)
+
+    def test_keywords_are_bounded(self):
+        Topic = self.Topic.with_user(self.manager_b)
+        for keywords in (
+            "\n".join(f"word {i}" for i in range(101)),
+            "x" * 61,
+            ("tow truck " * 5 + "\n") * 20_000,  # 1 MB
+            " " * 100_000 + "tow",
+        ):
+            with self.assertRaises(ValidationError):
+                Topic.create({"name": "Many", "code": "many", "keywords": keywords})
+        own = Topic.create({"name": "Many", "code": "many", "keywords": "\n".join(f"word {i}" for i in range(100))})
+        with self.assertRaises(ValidationError):
+            own.write({"keywords": "y" * 61})
+
+    def test_keywords_match_anywhere_in_the_text_whatever_the_case(self):
+        roadside = self.topic_a
+        found = self.Topic._classify(["The TOW TRUCK came late", "拖车"], self.company)
+        self.assertIn(roadside, found)
+        self.assertNotIn(roadside, self.Topic._classify(["The TOW TRUCK came late"], self.company_b))
+
+
+@tagged("post_install", "-at_install")
+class TestCallbackRiskPerCompany(OwnersCase):
+    def test_the_risk_of_one_company_is_not_seen_in_another(self):
+        self._callback().register_result(2)
+        self.assertEqual(self.customer.callback_risk, "high")
+        self.assertEqual(self.customer.with_user(self.agent_1).callback_risk, "high")
+        Partner = self.env["res.partner"].with_user(self.agent_b)
+        self.assertNotIn(self.customer, Partner.search([("callback_risk", "=", "high")]))
+        self.assertEqual((self.customer.with_user(self.agent_b).callback_risk,
+                          self.customer.with_user(self.agent_b).callback_risk_reason), ("none", False))
+        self.assertIn(self.customer, Partner.search([("callback_risk", "=", "none"), ("id", "=", self.customer.id)]))
+
+        self._callback(self.company_b).register_result(3)
+        self.assertEqual(self.customer.with_user(self.agent_b).callback_risk, "watch")
+        self.assertEqual(self.customer.with_user(self.agent_1).callback_risk, "high")
+
+    def test_a_portal_customer_cannot_read_their_risk(self):
+        portal = new_test_user(self.env, login="icc_owners_portal", groups="base.group_portal")
+        self._callback(partner=portal.partner_id).register_result(1)
+        self.assertEqual(portal.partner_id.callback_risk, "high")
+        with self.assertRaises(AccessError):
+            portal.partner_id.with_user(portal).read(["callback_risk"])
+        with self.assertRaises(AccessError):
+            portal.partner_id.with_user(portal).read(["callback_risk_reason"])
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(portal).search([("callback_risk", "=", "high")])
+        self.assertNotIn("callback_risk", portal.partner_id.with_user(portal).fields_get())
+
+    def test_customer_at_risk_warnings_open_per_company(self):
+        Warning = self.env["claim.risk.warning"]
+        self._callback().register_result(2)
+        Warning._check_risks()
+        warnings = Warning.search([("kind", "=", "customer_at_risk"), ("state", "=", "open")])
+        self.assertEqual((warnings.company_id, warnings.partner_id), (self.company, self.customer))
+
+        self.env["helpdesk.ticket"].create({"name": "Complaint", "description": "Unhappy", "is_complaint": True,
+                                            "partner_id": self.customer.id, "company_id": self.company_b.id,
+                                            "team_id": self.team_b.id})
+        Warning._check_risks()
+        warnings = Warning.search([("kind", "=", "customer_at_risk"), ("state", "=", "open")])
+        self.assertEqual(warnings.company_id, self.company | self.company_b)
+        self.assertEqual(self.customer.with_company(self.company_b).callback_risk_reason, "open_complaint")
+        self.assertEqual(self.customer.callback_risk_reason, "low_satisfaction")
+
+        self._callback().register_result(5)
+        Warning._check_risks()
+        warnings = Warning.search([("kind", "=", "customer_at_risk"), ("state", "=", "open")])
+        self.assertEqual(warnings.company_id, self.company_b, "company A's warning resolved, company B's stays")
+
+
+@tagged("post_install", "-at_install")
+class TestQuestionnaireAnswerIsolation(OwnersCase):
+    def test_a_survey_officer_of_another_company_cannot_read_the_answers(self):
+        callback = self._callback()
+        answer = callback._get_survey_answer()
+        answer._save_lines(self.env.ref("insurance_claim_callback.survey_question_satisfaction"), "2")
+        lines = answer.user_input_line_ids
+        self.assertTrue(lines)
+        for group in ("survey.group_survey_user", "survey.group_survey_manager"):
+            officer_b = self._user(f"icc_owners_{group}_b", group, company_id=self.company_b.id)
+            officer_a = self._user(f"icc_owners_{group}_a", group)
+            for model, records in (("survey.user_input", answer), ("survey.user_input.line", lines)):
+                Model = self.env[model].with_user(officer_b)
+                self.assertFalse(Model.search([("id", "in", records.ids)]), model)
+                self.assertFalse(Model.formatted_read_group([("id", "in", records.ids)], ["survey_id"], ["__count"]))
+                with self.assertRaises(AccessError):
+                    records.with_user(officer_b).read(["create_date"])
+                self.assertEqual(self.env[model].with_user(officer_a).search([("id", "in", records.ids)]), records,
+                                 "the callback's company reads them")
