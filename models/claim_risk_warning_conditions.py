@@ -178,7 +178,8 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_topic_spike(self):
-        """Topics of a company's callbacks of the last 7 days well above their weekly average."""
+        """Topics (shared or the company's own) of a company's callbacks of the last 7 days well above their
+        weekly average."""
         now = fields.Datetime.now()
         week = now - timedelta(days=7)
         rows = self._fetch(SQL(
@@ -190,6 +191,7 @@ class ClaimRiskWarning(models.Model):
               FROM claim_callback cb
               JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
               JOIN claim_feedback_topic tp ON tp.id = r.topic_id AND tp.active
+                   AND (tp.company_id IS NULL OR tp.company_id = cb.company_id)
               JOIN res_company c ON c.id = cb.company_id
              WHERE cb.state = 'done' AND cb.completed_date >= %(start)s AND cb.completed_date <= %(now)s
           GROUP BY cb.company_id, r.topic_id, c.callback_risk_topic_min, c.callback_risk_topic_factor

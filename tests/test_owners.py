@@ -2,12 +2,15 @@
 shared and edited by administrators only, the customer's callback risk is per company and for internal users
 only, and questionnaire answers stay in their callback's company."""
 
+import json
+import time
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..lib import topics
 from .common import AGENT, MANAGER, CallbackCase
 
 
@@ -105,8 +108,13 @@ class TestTopicOwnership(OwnersCase):
             callback.register_result(4, feedback="The payout was late")
         self.assertNotIn(vowels, callback_a.topic_ids)
         self.assertIn(vowels, callback_b.topic_ids)
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             callback_a.with_user(self.supervisor).write({"topic_ids": [Command.link(vowels.id)]})
+        with self.assertRaises(UserError) as caught:  # even by whoever reads both companies
+            callback_a.write({"topic_ids": [Command.link(vowels.id)]})
+        self.assertNotIsInstance(caught.exception, AccessError)
+        callback_a.with_user(self.supervisor).write({"topic_ids": [Command.link(self.topic_a.id)]})
+        self.assertNotIn(vowels, callback_a.topic_ids)
 
     def test_a_company_topic_counts_only_in_its_company(self):
         vowels = self.Topic.with_user(self.manager_b).create({"name": "Vowels", "code": "vowels", "keywords": "a\ne"})
@@ -136,11 +144,52 @@ class TestTopicOwnership(OwnersCase):
         with self.assertRaises(ValidationError):
             own.write({"keywords": "y" * 61})
 
+    def test_keywords_match_in_time_linear_in_the_text(self):
+        # 100 keywords of 60 characters sharing 58: a plain alternation tries each at every character
+        keywords = tuple("a" * 58 + a + b for a in "bcdefghijk" for b in "bcdefghijk")
+        pattern = topics.keywords_pattern(keywords)
+        started = time.perf_counter()
+        self.assertIsNone(pattern.search("a" * 200_000))
+        self.assertLess(time.perf_counter() - started, 2.0)
+        self.assertTrue(pattern.search("x" + "a" * 58 + "kb"))
+
     def test_keywords_match_anywhere_in_the_text_whatever_the_case(self):
         roadside = self.topic_a
         found = self.Topic._classify(["The TOW TRUCK came late", "拖车"], self.company)
         self.assertIn(roadside, found)
         self.assertNotIn(roadside, self.Topic._classify(["The TOW TRUCK came late"], self.company_b))
+
+
+@tagged("post_install", "-at_install")
+class TestTopicOwnershipOverHttp(OwnersCase, HttpCase):
+    """The doors of the report: company B's manager over JSON-2 with his API key."""
+
+    def _post(self, method, body):
+        key = self.env["res.users.apikeys"].with_user(self.manager_b)._generate(
+            None, "owners", fields.Datetime.now() + timedelta(days=1)
+        )
+        headers = {"Content-Type": "application/json", "X-Odoo-Database": self.env.cr.dbname,
+                   "Authorization": f"bearer {key}"}
+        return self.url_open(f"/json/2/claim.feedback.topic/{method}", data=json.dumps(body), headers=headers)
+
+    def test_json2_shared_topics_are_not_renamed_archived_or_added(self):
+        seeded = self.env.ref("insurance_claim_callback.feedback_topic_payout_speed")
+        for method, body in (
+            ("write", {"ids": [seeded.id], "vals": {"name": "Renamed"}}),
+            ("action_archive", {"ids": [seeded.id]}),
+            ("create", {"vals_list": [{"name": "Vowels", "code": "vowels", "keywords": "a\ne"}],
+                        "context": {"default_company_id": False}}),
+            ("create", {"vals_list": [{"name": "Vowels", "code": "vowels", "company_id": self.company.id}]}),
+        ):
+            with self.subTest(method=method, body=body):
+                self.assertEqual(self._post(method, body).status_code, 403)
+        self.assertEqual((seeded.name, seeded.active), ("Payout speed", True))
+        self.assertFalse(self.Topic.with_context(active_test=False).search([("code", "=", "vowels")]))
+
+    def test_json2_oversized_keywords_are_refused(self):
+        response = self._post("create", {"vals_list": [{"name": "Big", "code": "big", "keywords": "ab\n" * 350_000}]})
+        self.assertEqual(response.status_code, 422, response.text[:500])
+        self.assertFalse(self.Topic.search([("code", "=", "big")]))
 
 
 @tagged("post_install", "-at_install")
