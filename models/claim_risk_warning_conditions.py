@@ -266,35 +266,37 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_customer_at_risk(self):
-        """Customers at high callback risk (stored on the partner, refreshed here first)."""
+        """Customers at high callback risk in a company (stored on the partner per company, refreshed here first),
+        with the team of their latest callback there, else of their latest claim or complaint there."""
         self.env["res.partner"]._update_callback_risk()
         rows = self._fetch(SQL(
             """
-            SELECT p.id AS partner_id, p.callback_risk_reason AS reason, cb.company_id, cb.team_id
+            SELECT p.id AS partner_id, c.id AS company_id, p.callback_risk_reason->>r.key AS reason,
+                   cb.id AS callback_id, cb.team_id
               FROM res_partner p
-         LEFT JOIN LATERAL (SELECT company_id, team_id FROM claim_callback
-                             WHERE partner_id = p.id ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
-             WHERE p.callback_risk = 'high'
+        CROSS JOIN LATERAL jsonb_each_text(p.callback_risk) r
+              JOIN res_company c ON c.id = r.key::int
+         LEFT JOIN LATERAL (SELECT id, team_id FROM claim_callback
+                             WHERE partner_id = p.id AND company_id = c.id
+                          ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
+             WHERE p.callback_risk IS NOT NULL AND r.value = 'high'
             """
         ))
-        if without := [row for row in rows if not row["company_id"]]:
-            # a complaint or claim of a customer who never had a callback: its ticket's company and team
-            tickets = {row["partner_id"]: row for row in self._fetch(SQL(
+        if without := [row for row in rows if not row["callback_id"]]:
+            # a complaint or claim of a customer who never had a callback in the company: its ticket's team
+            tickets = {(row["partner_id"], row["company_id"]): row["team_id"] for row in self._fetch(SQL(
                 """
-                SELECT DISTINCT ON (partner_id) partner_id, company_id, team_id FROM helpdesk_ticket
-                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, id DESC
+                SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, team_id FROM helpdesk_ticket
+                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, company_id, id DESC
                 """,
                 [row["partner_id"] for row in without],
             ))}
             for row in without:
-                ticket = tickets.get(row["partner_id"], {})
-                row.update(company_id=ticket.get("company_id"), team_id=ticket.get("team_id"))
+                row["team_id"] = tickets.get((row["partner_id"], row["company_id"]))
         reasons = self.env["res.partner"]._fields["callback_risk_reason"]
         partners = self.env["res.partner"].browse([row["partner_id"] for row in rows])
         found, labels_by_company = {}, {}
         for row in rows:
-            if not row["company_id"]:
-                continue
             env = self._company_env(row["company_id"])
             if row["company_id"] not in labels_by_company:
                 labels_by_company[row["company_id"]] = dict(reasons._description_selection(env))
@@ -329,7 +331,7 @@ class ClaimRiskWarning(models.Model):
             return "claim.callback", [*company, ("topic_ids", "in", self.topic_id.ids), ("state", "=", "done"),
                                       ("completed_date", ">=", now - timedelta(days=7))]
         if self.kind == "customer_at_risk":
-            return "claim.callback", [("partner_id", "=", self.partner_id.id)]
+            return "claim.callback", [*company, ("partner_id", "=", self.partner_id.id)]
         if self.env["claim.callback.kpi"].has_access("read"):
             return "claim.callback.kpi", company
         month_start = self._company_month(self.company_id)
