@@ -11,6 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..lib import topics
+from ..models.claim_feedback_topic import MAX_COMPANY_TOPICS
 from .common import AGENT, MANAGER, CallbackCase
 
 
@@ -71,6 +72,10 @@ class TestTopicOwnership(OwnersCase):
                 topic.with_user(self.manager_b).action_archive()
             with self.assertRaises(AccessError):
                 topic.with_user(self.manager_b).write({"keywords": "a\ne"})
+            with self.assertRaises(AccessError):
+                topic.with_user(self.manager_b).update_field_translations("name", {"en_US": "Renamed"})
+            with self.assertRaises(AccessError):
+                topic.with_user(self.manager_b).unlink()
         self.assertEqual((self.seeded.name, self.seeded.active), ("Payout speed", True))
         self.assertEqual((self.topic_a.name, self.topic_a.active), ("Roadside", True))
         self.assertFalse(self.Topic.with_user(self.manager_b).search([("id", "=", self.topic_a.id)]),
@@ -143,6 +148,14 @@ class TestTopicOwnership(OwnersCase):
         own = Topic.create({"name": "Many", "code": "many", "keywords": "\n".join(f"word {i}" for i in range(100))})
         with self.assertRaises(ValidationError):
             own.write({"keywords": "y" * 61})
+
+    def test_a_company_has_a_bounded_number_of_own_topics(self):
+        Topic = self.Topic.with_user(self.manager_b)
+        Topic.create([{"name": f"Topic {i}", "code": f"t{i}"} for i in range(MAX_COMPANY_TOPICS)])
+        with self.assertRaises(ValidationError):
+            Topic.create({"name": "One more", "code": "one_more"})
+        Topic.search([("code", "=", "t0")]).action_archive()
+        Topic.create({"name": "One more", "code": "one_more"})
 
     def test_keywords_match_in_time_linear_in_the_text(self):
         # 100 keywords of 60 characters sharing 58: a plain alternation tries each at every character
