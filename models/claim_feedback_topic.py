@@ -34,6 +34,7 @@ class ClaimFeedbackTopic(models.Model):
     company_id = fields.Many2one(
         "res.company",
         index=True,
+        ondelete="restrict",
         default=lambda self: self._default_company_id(),
         help="The company whose callbacks the topic is found in. Empty: shared by all companies, changed by "
         "administrators only.",

@@ -2,6 +2,7 @@
 of customers."""
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 RISK_REASONS = [
@@ -11,6 +12,7 @@ RISK_REASONS = [
     ("negative_sentiment", "Latest callback: negative feedback"),
     ("medium_satisfaction", "Latest callback: middling satisfaction"),
 ]
+RISK_FIELDS = frozenset({"callback_risk", "callback_risk_reason"})
 
 
 class ResPartner(models.Model):
@@ -31,6 +33,26 @@ class ResPartner(models.Model):
     callback_risk_reason = fields.Selection(
         RISK_REASONS, company_dependent=True, groups="base.group_user", readonly=True, copy=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and (
+            any(RISK_FIELDS & set(vals) for vals in vals_list)
+            or any(f"default_{name}" in self.env.context for name in RISK_FIELDS)
+        ):
+            self._refuse_risk_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and RISK_FIELDS & set(vals):
+            if not self.env.context.get("callback_risk_merge"):
+                self._refuse_risk_write()
+            # a partner merge copies every field: the risk is computed again after it (the flag only drops values)
+            vals = {name: value for name, value in vals.items() if name not in RISK_FIELDS}
+        return super().write(vals)
+
+    def _refuse_risk_write(self):
+        raise AccessError(self.env._("The callback risk is computed from the callbacks; it cannot be set by hand."))
 
     @api.model
     def _update_callback_risk(self, partners=None):

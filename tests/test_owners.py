@@ -221,6 +221,36 @@ class TestCallbackRiskPerCompany(OwnersCase):
         self.assertEqual(self.customer.with_user(self.agent_b).callback_risk, "watch")
         self.assertEqual(self.customer.with_user(self.agent_1).callback_risk, "high")
 
+    def test_the_risk_is_not_set_by_hand(self):
+        self._callback().register_result(1)
+        editor = self._user("icc_owners_contacts", f"{AGENT},base.group_partner_manager")
+        customer = self.customer.with_user(editor)
+        for vals in ({"callback_risk": "none"}, {"callback_risk_reason": False}):
+            with self.assertRaises(AccessError):
+                customer.write(vals)
+        with self.assertRaises(AccessError):
+            customer.create({"name": "Forged", "callback_risk": "high"})
+        with self.assertRaises(AccessError):
+            customer.with_context(default_callback_risk="high").create({"name": "Forged"})
+        self.assertEqual(self.customer.callback_risk, "high")
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Forged")]))
+        customer.write({"phone": "+886223456780"})
+
+    def test_a_merged_customer_gets_the_risk_of_what_it_now_has(self):
+        twin = self.env["res.partner"].create({"name": "Chen Mei-Ling", "email": "mei@example.com"})
+        self.env["helpdesk.ticket"].create(
+            {"name": "Complaint", "description": "Unhappy", "is_complaint": True, "partner_id": twin.id}
+        )
+        self.env["res.partner"]._update_callback_risk(twin)
+        self.assertEqual((twin.callback_risk, self.customer.callback_risk), ("high", "none"))
+        admin = self.env.ref("base.user_admin")
+        self.env["base.partner.merge.automatic.wizard"].with_user(admin)._merge(
+            (twin | self.customer).ids, self.customer
+        )
+        self.assertFalse(twin.exists())
+        self.assertEqual((self.customer.callback_risk, self.customer.callback_risk_reason), ("high", "open_complaint"))
+        self.assertEqual(self.customer.with_company(self.company_b).callback_risk, "none")
+
     def test_a_portal_customer_cannot_read_their_risk(self):
         portal = new_test_user(self.env, login="icc_owners_portal", groups="base.group_portal")
         self._callback(partner=portal.partner_id).register_result(1)
