@@ -174,16 +174,29 @@ class TestTopicOwnership(OwnersCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTopicOwnershipOverHttp(OwnersCase, HttpCase):
-    """The doors of the report: company B's manager over JSON-2 with his API key."""
+class TestOwnersOverHttp(OwnersCase, HttpCase):
+    """The doors of the report: company B's manager and agent over JSON-2 with their API keys."""
 
-    def _post(self, method, body):
-        key = self.env["res.users.apikeys"].with_user(self.manager_b)._generate(
+    def _post(self, method, body, user=None, model="claim.feedback.topic"):
+        key = self.env["res.users.apikeys"].with_user(user or self.manager_b)._generate(
             None, "owners", fields.Datetime.now() + timedelta(days=1)
         )
         headers = {"Content-Type": "application/json", "X-Odoo-Database": self.env.cr.dbname,
                    "Authorization": f"bearer {key}"}
-        return self.url_open(f"/json/2/claim.feedback.topic/{method}", data=json.dumps(body), headers=headers)
+        return self.url_open(f"/json/2/{model}/{method}", data=json.dumps(body), headers=headers)
+
+    def test_json2_another_company_risk_is_not_found(self):
+        self._callback().register_result(2)
+        body = {"domain": [["callback_risk", "=", "high"]], "fields": ["callback_risk", "callback_risk_reason"]}
+        response = self._post("search_read", body, self.agent_b, "res.partner")
+        self.assertEqual(response.status_code, 200, response.text[:500])
+        self.assertNotIn(self.customer.id, [row["id"] for row in response.json()])
+        response = self._post("read", {"ids": [self.customer.id], "fields": ["callback_risk", "callback_risk_reason"]},
+                              self.agent_b, "res.partner")
+        self.assertEqual(response.json(), [{"id": self.customer.id, "callback_risk": "none",
+                                            "callback_risk_reason": False}])
+        response = self._post("search_read", body, self.agent_1, "res.partner")
+        self.assertIn(self.customer.id, [row["id"] for row in response.json()])
 
     def test_json2_shared_topics_are_not_renamed_archived_or_added(self):
         seeded = self.env.ref("insurance_claim_callback.feedback_topic_payout_speed")
