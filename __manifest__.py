@@ -3,7 +3,7 @@
 {
     "name": "Insurance Claim Callback",
     "summary": "Post-claim customer callbacks: auto-scheduling, SLA, agent queue",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "After-Sales",
     "license": "LGPL-3",
     "author": "insurance_claim_callback authors",
@@ -24,6 +24,7 @@
         "data/claim_callback_template_data.xml",
         "data/survey_survey_data.xml",
         "data/claim_feedback_topic_data.xml",
+        "data/res_partner_data.xml",
         "wizards/claim_callback_outcome_views.xml",
         "wizards/claim_callback_log_call_views.xml",
         "wizards/claim_partner_redeem_views.xml",

@@ -58,8 +58,8 @@ def add_data(env, users, teams, n_open, first_step):
         "n_topics": len(topics), "tag": f"R{time.time_ns()}", "fixed": FIXED_AT_RISK if first_step else 0,
     }
     cr.execute("""
-        INSERT INTO res_partner (name, active, type, callback_consent, callback_risk, create_date, write_date)
-        SELECT 'Risk bench customer ' || i, true, 'contact', 'granted', 'none', now(), now()
+        INSERT INTO res_partner (name, active, type, callback_consent, create_date, write_date)
+        SELECT 'Risk bench customer ' || i, true, 'contact', 'granted', now(), now()
           FROM generate_series(1, %(partners)s) i RETURNING id
     """, params)
     partner_ids = [r[0] for r in cr.fetchall()]
@@ -126,8 +126,8 @@ def reset_warnings(env):
     cr = env.cr
     cr.execute("DELETE FROM mail_activity WHERE res_model = 'claim.risk.warning'")
     cr.execute("DELETE FROM claim_risk_warning")
-    cr.execute("UPDATE res_partner SET callback_risk = 'none', callback_risk_reason = NULL "
-               "WHERE callback_risk != 'none'")
+    cr.execute("UPDATE res_partner SET callback_risk = NULL, callback_risk_reason = NULL "
+               "WHERE callback_risk IS NOT NULL")
     cr.commit()
     env.invalidate_all()
 

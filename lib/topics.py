@@ -17,6 +17,7 @@ classifier the bench compares against; `SEED_KEYWORDS` also seeds
 `claim.feedback.topic.keywords`.
 """
 
+import functools
 import json
 import math
 import pathlib
@@ -597,6 +598,30 @@ def _keyword_patterns(keywords_by_code, lang):
 
 def _keyword_codes(normalized_text, patterns):
     return {code for code, pattern in patterns.items() if pattern.search(normalized_text)}
+
+
+@functools.lru_cache(maxsize=512)
+def keywords_pattern(keywords):
+    """A regex found in a text when one of `keywords` (a tuple of strings) occurs in it, as is.
+
+    The keywords are merged into a trie (`tow truck` and `tow service` share `tow `; a keyword that
+    starts with another adds nothing), so a search reads each character of the text against at most
+    the length of the longest keyword: time linear in the text, bounded by the keywords' length.
+    """
+    trie = {}
+    for keyword in filter(None, keywords):
+        node = trie
+        for char in keyword:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node):
+        if "" in node:
+            return ""
+        parts = [re.escape(char) + branch(child) for char, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return re.compile(branch(trie)) if trie else None
 
 
 def keywords_baseline(texts, keywords_by_code=None):

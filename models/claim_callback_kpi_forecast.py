@@ -91,8 +91,8 @@ class ClaimCallbackKpi(models.Model):
         return {"month": following, "lines": lines}
 
     def _get_top_topics(self, limit=5):
-        """The month's most frequent topics of completed callbacks: count, share of the month's
-        completed callbacks, and change against the previous month (one query)."""
+        """The month's most frequent topics of completed callbacks, shared or the company's own: count, share
+        of the month's completed callbacks, and change against the previous month (one query)."""
         self.ensure_one()
         start, end = self._month_bounds(self.month, self.company_id)
         previous, _prev_end = self._month_bounds(self.month - relativedelta(months=1), self.company_id)
@@ -108,6 +108,8 @@ class ClaimCallbackKpi(models.Model):
                    count(*) FILTER (WHERE NOT d.this_month) AS previous,
                    (SELECT count(*) FROM done WHERE this_month) AS total
               FROM done d JOIN claim_callback_topic_rel r ON r.callback_id = d.id
+              JOIN claim_feedback_topic tp ON tp.id = r.topic_id
+                   AND (tp.company_id IS NULL OR tp.company_id = %(company)s)
           GROUP BY r.topic_id
             HAVING count(*) FILTER (WHERE d.this_month) > 0
           ORDER BY count DESC, r.topic_id

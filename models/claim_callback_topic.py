@@ -15,6 +15,7 @@ class ClaimCallback(models.Model):
         "topic_id",
         string="Topics",
         copy=False,
+        check_company=True,
         help="What the customer's feedback and problems speak of: set when the result is registered, "
         "corrected by supervisors.",
     )
@@ -31,7 +32,7 @@ class ClaimCallback(models.Model):
     def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):
         result = super().register_result(satisfaction, nps, feedback, issues, suggestions, answers)
         problems = [issue["name"] if isinstance(issue, dict) else issue for issue in issues or []]
-        topics = self.env["claim.feedback.topic"]._classify([feedback or "", *problems])
+        topics = self.env["claim.feedback.topic"]._classify([feedback or "", *problems], self.company_id)
         # sudo: the topics are the system's reading of the text, whoever recorded it (agents may not set them)
         self.sudo().with_context(tracking_disable=True).write({"topic_ids": [Command.set(topics.ids)]})
         self.env["res.partner"]._update_callback_risk(self.partner_id)

@@ -183,7 +183,8 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_topic_spike(self):
-        """Topics of a company's callbacks of the last 7 days well above their weekly average."""
+        """Topics (shared or the company's own) of a company's callbacks of the last 7 days well above their
+        weekly average."""
         now = fields.Datetime.now()
         week = now - timedelta(days=7)
         rows = self._fetch(SQL(
@@ -195,6 +196,7 @@ class ClaimRiskWarning(models.Model):
               FROM claim_callback cb
               JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
               JOIN claim_feedback_topic tp ON tp.id = r.topic_id AND tp.active
+                   AND (tp.company_id IS NULL OR tp.company_id = cb.company_id)
               JOIN res_company c ON c.id = cb.company_id
              WHERE cb.state = 'done' AND cb.completed_date >= %(start)s AND cb.completed_date <= %(now)s
           GROUP BY cb.company_id, r.topic_id, c.callback_risk_topic_min, c.callback_risk_topic_factor
@@ -278,29 +280,33 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_customer_at_risk(self):
-        """Customers at high callback risk (stored on the partner, refreshed here first)."""
+        """Customers at high callback risk in a company (stored on the partner per company, refreshed here first),
+        with the team of their latest callback there, else of their latest claim or complaint there."""
         self.env["res.partner"]._update_callback_risk()
         rows = self._fetch(SQL(
             """
-            SELECT p.id AS partner_id, p.callback_risk_reason AS reason, cb.company_id, cb.team_id
+            SELECT p.id AS partner_id, c.id AS company_id, p.callback_risk_reason->>r.key AS reason,
+                   cb.id AS callback_id, cb.team_id
               FROM res_partner p
-         LEFT JOIN LATERAL (SELECT company_id, team_id FROM claim_callback
-                             WHERE partner_id = p.id ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
-             WHERE p.callback_risk = 'high'
+        CROSS JOIN LATERAL jsonb_each_text(p.callback_risk) r
+              JOIN res_company c ON c.id = r.key::int
+         LEFT JOIN LATERAL (SELECT id, team_id FROM claim_callback
+                             WHERE partner_id = p.id AND company_id = c.id
+                          ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
+             WHERE p.callback_risk IS NOT NULL AND r.value = 'high'
             """
         ))
-        if without := [row for row in rows if not row["company_id"]]:
-            # a complaint or claim of a customer who never had a callback: its ticket's company and team
-            tickets = {row["partner_id"]: row for row in self._fetch(SQL(
+        if without := [row for row in rows if not row["callback_id"]]:
+            # a complaint or claim of a customer who never had a callback in the company: its ticket's team
+            tickets = {(row["partner_id"], row["company_id"]): row["team_id"] for row in self._fetch(SQL(
                 """
-                SELECT DISTINCT ON (partner_id) partner_id, company_id, team_id FROM helpdesk_ticket
-                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, id DESC
+                SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, team_id FROM helpdesk_ticket
+                 WHERE partner_id = ANY(%s) AND (is_claim OR is_complaint) ORDER BY partner_id, company_id, id DESC
                 """,
                 [row["partner_id"] for row in without],
             ))}
             for row in without:
-                ticket = tickets.get(row["partner_id"], {})
-                row.update(company_id=ticket.get("company_id"), team_id=ticket.get("team_id"))
+                row["team_id"] = tickets.get((row["partner_id"], row["company_id"]))
         return {
             (row["company_id"], row["team_id"] or False, False, False, row["partner_id"]): {
                 "value": 0.0,
@@ -339,7 +345,7 @@ class ClaimRiskWarning(models.Model):
             return "claim.callback", [*company, ("topic_ids", "in", self.topic_id.ids), ("state", "=", "done"),
                                       ("completed_date", ">=", now - timedelta(days=7))]
         if self.kind == "customer_at_risk":
-            return "claim.callback", [("partner_id", "=", self.partner_id.id)]
+            return "claim.callback", [*company, ("partner_id", "=", self.partner_id.id)]
         if self.env["claim.callback.kpi"].has_access("read"):
             return "claim.callback.kpi", company
         month_start = self._company_month(self.company_id)

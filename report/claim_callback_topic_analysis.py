@@ -5,7 +5,7 @@ from odoo.tools import SQL
 class ClaimCallbackTopicAnalysis(models.Model):
     """One row per completed callback and topic, for the pivot and graph views: how often each
     common problem comes up, by month, company, team, category and agent, with the satisfaction and
-    sentiment of the callbacks that raised it."""
+    sentiment of the callbacks that raised it. A company's own topics count in its callbacks only."""
 
     _name = "claim.callback.topic.analysis"
     _description = "Feedback Topic Analysis"
@@ -18,6 +18,7 @@ class ClaimCallbackTopicAnalysis(models.Model):
             "satisfaction", "sentiment_score", "sentiment", "topic_ids",
         ],
         "helpdesk.ticket": ["claim_category_id"],
+        "claim.feedback.topic": ["company_id"],
     }
 
     callback_id = fields.Many2one("claim.callback", readonly=True)
@@ -43,6 +44,8 @@ class ClaimCallbackTopicAnalysis(models.Model):
                    cb.sentiment_score
               FROM claim_callback cb
               JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
+              JOIN claim_feedback_topic tp ON tp.id = r.topic_id
+                   AND (tp.company_id IS NULL OR tp.company_id = cb.company_id)
          LEFT JOIN helpdesk_ticket t ON t.id = cb.ticket_id
              WHERE cb.state = 'done'
             """

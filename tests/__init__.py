@@ -39,3 +39,4 @@ from . import test_localization
 from . import test_doors_generic
 from . import test_bad_input
 from . import test_doors
+from . import test_owners
