@@ -40,3 +40,4 @@ from . import test_doors_generic
 from . import test_bad_input
 from . import test_doors
 from . import test_owners
+from . import test_translations_complete

@@ -312,7 +312,7 @@ class TestContextDefaults(CallbackCase):
         self.env.flush_all()
         self.env.cr.execute("SAVEPOINT default_probe")
         try:
-            record = self.env[model].with_user(user).with_context(context or {}).create(vals)
+            record = self.env[model].with_user(user).with_context(**(context or {})).create(vals)
             record.env.flush_all()
             if not name:
                 return True, None

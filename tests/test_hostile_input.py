@@ -32,8 +32,9 @@ hostile = st.one_of(
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 # a non-empty path segment (an empty or dot segment is the URL's normalisation, answered by a redirect)
-# (NUL is left out: Odoo's fallback for unknown URLs fails on it before any route of ours is involved)
-url_chars = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+# (NUL is left out: Odoo's fallback for unknown URLs fails on it before any route of ours is involved; so is
+# "/": an encoded slash is decoded and the URL normalised by a 301 before any route is involved)
+url_chars = st.characters(blacklist_characters="\x00/", blacklist_categories=("Cs",))
 segment = st.text(url_chars, min_size=1, max_size=10).filter(lambda t: t not in (".", ".."))
 long_segment = st.text(url_chars, min_size=1, max_size=300).filter(lambda t: t not in (".", ".."))
 texts = st.one_of(hostile, st.text(max_size=200), st.just("x" * 10_001), st.just("好" * 10_000))

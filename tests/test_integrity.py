@@ -88,9 +88,9 @@ class TestMaskedPhone(IntegrityCase):
         self.assertEqual(theirs.export_data(["partner_phone_formatted"])["datas"], [[masked]])
         self.assertEqual(theirs.web_read({"partner_phone_formatted": {}})[0]["partner_phone_formatted"], masked)
         Callback = self.env["claim.callback"].with_user(self.agent_1)
-        with self.assertRaises(ValueError):  # not stored: no lookup by number
+        with self.assertRaises(UserError):  # not stored: no lookup by number
             Callback.search([("partner_phone_formatted", "=", "+886 2 2345 6789")])
-        with self.assertRaises(ValueError):  # not stored: no grouping that reveals it
+        with self.assertRaises(UserError):  # not stored: no grouping that reveals it
             Callback._read_group([], ["partner_phone_formatted"])
         self.assertNotIn("partner_phone", Callback._fields)
 

@@ -286,7 +286,9 @@ class TestKpiSnapshot(KpiCase):
         with self.assertRaises(ValidationError):
             self.Kpi.compute_month(False, self.company)
         with self.assertRaises(ValidationError):
-            self.Kpi.compute_month(MARCH, self.company.id)
+            self.Kpi.compute_month(MARCH, [self.company.id])
+        with self.assertRaises(ValidationError):
+            self.Kpi.compute_month("garbage", self.company.id)
         self.assertFalse(self.Kpi.search([("month", "=", MARCH)]))
 
     def test_only_managers_of_the_company_compute_and_read_snapshots(self):
