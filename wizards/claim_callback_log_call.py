@@ -21,6 +21,7 @@ CALL_OUTCOMES = [
 
 class ClaimCallbackLogCall(models.TransientModel):
     _name = "claim.callback.log.call"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Log a Call"
 
     callback_id = fields.Many2one("claim.callback", required=True, readonly=True, ondelete="cascade")

@@ -5,6 +5,7 @@ class ClaimPartnerRedeem(models.TransientModel):
     """Spend a customer's reward points (res.partner.reward_redeem)."""
 
     _name = "claim.partner.redeem"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Redeem Reward Points"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)

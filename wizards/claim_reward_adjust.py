@@ -5,6 +5,7 @@ class ClaimRewardAdjust(models.TransientModel):
     """Supervisor correction of a customer's points: a new `adjust` ledger entry."""
 
     _name = "claim.reward.adjust"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Adjust Reward Points"
 
     partner_id = fields.Many2one(
