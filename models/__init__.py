@@ -1,3 +1,4 @@
+from . import claim_bounds_mixin
 from . import res_company
 from . import res_config_settings
 from . import claim_category

@@ -34,7 +34,7 @@ SHARED_FIELDS_EXEMPT = {
 }
 
 
-def _addon_models(env):
+def addon_models(env):
     model_ids = env["ir.model.data"].search([("module", "=", MODULE), ("model", "=", "ir.model")]).mapped("res_id")
     names = env["ir.model"].browse(model_ids).mapped("model")
     return sorted(n for n in names if n in env and not env[n]._abstract)
@@ -54,24 +54,19 @@ def _carries_company_data(env, name, seen=()):
 
 def company_models(env):
     """The addon's models that carry company data."""
-    return [name for name in _addon_models(env) if _carries_company_data(env, name)]
+    return [name for name in addon_models(env) if _carries_company_data(env, name)]
 
 
-@tagged("post_install", "-at_install")
-class TestCompanyIsolation(CallbackCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.survey_officer = cls._user("icc_survey_a", f"base.group_user,{SURVEY_OFFICER}")
-        cls.users_a = cls.agent_1 | cls.supervisor | cls.manager | cls.survey_officer
-        cls.users_a.group_ids |= cls.env.ref("base.group_allow_export")
+class CompanyRecordCase(CallbackCase):
+    """One record of any model of the addon in a given company, made as superuser by the model's
+    `_make_<model>` factory (shared with tests/test_bounds_generic.py)."""
 
     def setUp(self):
         super().setUp()
         self.made = {}
 
     def _record(self, model, company):
-        """The (memoized) record of `model` in `company`, made as superuser by its factory."""
+        """The (memoized) record of `model` in `company`."""
         key = (model, company.id)
         if key not in self.made:
             factory = getattr(self, "_make_" + model.replace(".", "_"))
@@ -82,113 +77,6 @@ class TestCompanyIsolation(CallbackCase):
     def _has_factory(self, model):
         return hasattr(self, "_make_" + model.replace(".", "_"))
 
-    # ------------------------------------------------------------------
-    # The checks
-    # ------------------------------------------------------------------
-
-    def test_every_company_model_has_a_factory_or_a_reasoned_exemption(self):
-        models = company_models(self.env)
-        self.assertIn("claim.callback", models)
-        self.assertIn("claim.callback.log.call", models)
-        missing = [m for m in models if not self._has_factory(m) and m not in ISOLATION_EXEMPT]
-        self.assertFalse(missing, "models carrying company data without a factory here or an exemption")
-        stale = [m for m in ISOLATION_EXEMPT if m not in models]
-        self.assertFalse(stale, "exemptions of models that no longer carry company data")
-
-    def test_users_of_company_a_cannot_reach_records_of_company_b(self):
-        for model in company_models(self.env):
-            if model in ISOLATION_EXEMPT:
-                continue
-            record = self._record(model, self.company_b)
-            fname = self._probe_field(record)
-            for user in self.users_a:
-                with self.subTest(model=model, user=user.login):
-                    self._assert_unreachable(record, fname, user)
-
-    def test_wizards_refuse_records_their_user_cannot_read(self):
-        models = company_models(self.env)
-        for model in models:
-            if not self.env[model]._transient or model in ISOLATION_EXEMPT:
-                continue
-            own = self._record(model, self.company)
-            probes = [
-                name for name, field in own._fields.items()
-                if field.type == "many2one" and field.store and name not in LOG_ACCESS_COLUMNS
-                and field.comodel_name in models and self._has_factory(field.comodel_name)
-            ]
-            self.assertTrue(probes, f"{model}: no Many2one to probe")
-            for user in self.users_a:
-                Wizard = self.env[model].with_user(user)
-                vals = self._user_values(model, user)
-                if vals is not None:  # the refusals below mean something: company A's own data is accepted
-                    Wizard.create(vals)
-                for name in probes:
-                    foreign = self._record(own._fields[name].comodel_name, self.company_b)
-                    with self.subTest(model=model, field=name, user=user.login):
-                        forged = {**(vals or self._values_of(own)), name: foreign.id}
-                        with self.assertRaises(AccessError):
-                            Wizard.create(forged)
-                        with self.assertRaises(AccessError):
-                            Wizard.with_context(**{f"default_{name}": foreign.id}).onchange({}, [], self._spec(Wizard))
-                        with self.assertRaises(AccessError):
-                            Wizard.onchange(forged, [name], self._spec(Wizard))
-
-    def test_addon_fields_on_shared_records_are_per_company(self):
-        """A record companies share (e.g. a customer without a company) must not show one company
-        what another stored on it: the addon's stored fields on such a model are company-dependent."""
-        for model in _addon_models(self.env):
-            Model = self.env[model]
-            company = Model._fields.get("company_id")
-            if Model._original_module == MODULE or Model._transient or not company or company.required:
-                continue  # the addon's own models: a record without a company is shared configuration
-            for field in Model._fields.values():
-                if field._module == MODULE and field.store and not field.company_dependent:
-                    with self.subTest(model=model, field=field.name):
-                        self.assertIn((model, field.name), SHARED_FIELDS_EXEMPT,
-                                      "stored alike for every company on records companies share")
-
-    # ------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------
-
-    def _probe_field(self, record):
-        """A stored field to read, export and write back unchanged."""
-        if "company_id" in record._fields and record._fields["company_id"].store:
-            return "company_id"
-        return next(
-            name for name, field in record._fields.items()
-            if field.store and name != "id" and field.type not in ("one2many", "many2many", "binary")
-        )
-
-    def _assert_unreachable(self, record, fname, user):
-        Model = self.env[record._name].with_user(user).with_context(active_test=False)
-        domain = [("id", "=", record.id)]
-        try:
-            found = Model.search(domain)
-        except AccessError:
-            found = Model.browse()
-        self.assertFalse(found, "found by search")
-        try:
-            groups = Model.formatted_read_group(domain, [], ["__count"])
-        except AccessError:
-            groups = [{"__count": 0}]
-        self.assertEqual(groups[0]["__count"], 0, "counted by read_group")
-        mine = Model.browse(record.id)
-        with self.assertRaises(AccessError):
-            mine.read([fname])
-        with self.assertRaises(AccessError):
-            mine.export_data([fname])
-        with self.assertRaises(AccessError):
-            mine.check_access("write")
-        value = record._fields[fname].convert_to_write(record[fname], record)
-        try:
-            mine.write({fname: value})
-            mine.flush_recordset()
-            written = True
-        except (AccessError, UserError):  # refused by the rules, or for everyone (e.g. the ledger)
-            written = False
-        self.assertFalse(written, "written")
-
     def _values_of(self, wizard):
         """The values a wizard of company A was made with, to make it again as a user."""
         return {
@@ -197,24 +85,6 @@ class TestCompanyIsolation(CallbackCase):
             if field.store and not field.compute and not field.related and field.type not in ("one2many", "many2many")
             and name not in ("id", "create_uid", "write_uid", "create_date", "write_date")
         }
-
-    def _user_values(self, model, user):
-        """Values for `user` to make the wizard on company A's data (its parent wizards made by them),
-        None when the user may not make it."""
-        if not self.env[model].with_user(user).has_access("create"):
-            return None
-        vals = self._values_of(self._record(model, self.company))
-        for name, value in vals.items():
-            comodel = self.env[model]._fields[name].comodel_name
-            if value and comodel and self.env[comodel]._transient:
-                parent = self._user_values(comodel, user)
-                if parent is None:
-                    return None
-                vals[name] = self.env[comodel].with_user(user).create(parent).id
-        return vals
-
-    def _spec(self, Model):
-        return {name: {} for name, field in Model._fields.items() if field.type not in ("one2many", "many2many")}
 
     # ------------------------------------------------------------------
     # Factories: one record of each model in a company, as superuser
@@ -325,6 +195,10 @@ class TestCompanyIsolation(CallbackCase):
     def _make_res_config_settings(self, company):
         return self.env["res.config.settings"].with_company(company).create({})
 
+    def _make_res_users(self, company):
+        return self._user(f"icc_factory_{company.id}", "insurance_claim_callback.group_callback_agent",
+                          company_id=company.id, company_ids=[Command.set(company.ids)])
+
     def _make_survey_user_input(self, company):
         return self._record("claim.callback", company)._get_survey_answer()
 
@@ -363,6 +237,141 @@ class TestCompanyIsolation(CallbackCase):
             {"rule_id": self._record("claim.sla.rule", company).id,
              "ticket_id": self._record("helpdesk.ticket", company).id}
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCompanyIsolation(CompanyRecordCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.survey_officer = cls._user("icc_survey_a", f"base.group_user,{SURVEY_OFFICER}")
+        cls.users_a = cls.agent_1 | cls.supervisor | cls.manager | cls.survey_officer
+        cls.users_a.group_ids |= cls.env.ref("base.group_allow_export")
+
+    # ------------------------------------------------------------------
+    # The checks
+    # ------------------------------------------------------------------
+
+    def test_every_company_model_has_a_factory_or_a_reasoned_exemption(self):
+        models = company_models(self.env)
+        self.assertIn("claim.callback", models)
+        self.assertIn("claim.callback.log.call", models)
+        missing = [m for m in models if not self._has_factory(m) and m not in ISOLATION_EXEMPT]
+        self.assertFalse(missing, "models carrying company data without a factory here or an exemption")
+        stale = [m for m in ISOLATION_EXEMPT if m not in models]
+        self.assertFalse(stale, "exemptions of models that no longer carry company data")
+
+    def test_users_of_company_a_cannot_reach_records_of_company_b(self):
+        for model in company_models(self.env):
+            if model in ISOLATION_EXEMPT:
+                continue
+            record = self._record(model, self.company_b)
+            fname = self._probe_field(record)
+            for user in self.users_a:
+                with self.subTest(model=model, user=user.login):
+                    self._assert_unreachable(record, fname, user)
+
+    def test_wizards_refuse_records_their_user_cannot_read(self):
+        models = company_models(self.env)
+        for model in models:
+            if not self.env[model]._transient or model in ISOLATION_EXEMPT:
+                continue
+            own = self._record(model, self.company)
+            probes = [
+                name for name, field in own._fields.items()
+                if field.type == "many2one" and field.store and name not in LOG_ACCESS_COLUMNS
+                and field.comodel_name in models and self._has_factory(field.comodel_name)
+            ]
+            self.assertTrue(probes, f"{model}: no Many2one to probe")
+            for user in self.users_a:
+                Wizard = self.env[model].with_user(user)
+                vals = self._user_values(model, user)
+                if vals is not None:  # the refusals below mean something: company A's own data is accepted
+                    Wizard.create(vals)
+                for name in probes:
+                    foreign = self._record(own._fields[name].comodel_name, self.company_b)
+                    with self.subTest(model=model, field=name, user=user.login):
+                        forged = {**(vals or self._values_of(own)), name: foreign.id}
+                        with self.assertRaises(AccessError):
+                            Wizard.create(forged)
+                        with self.assertRaises(AccessError):
+                            Wizard.with_context(**{f"default_{name}": foreign.id}).onchange({}, [], self._spec(Wizard))
+                        with self.assertRaises(AccessError):
+                            Wizard.onchange(forged, [name], self._spec(Wizard))
+
+    def test_addon_fields_on_shared_records_are_per_company(self):
+        """A record companies share (e.g. a customer without a company) must not show one company
+        what another stored on it: the addon's stored fields on such a model are company-dependent."""
+        for model in addon_models(self.env):
+            Model = self.env[model]
+            company = Model._fields.get("company_id")
+            if Model._original_module == MODULE or Model._transient or not company or company.required:
+                continue  # the addon's own models: a record without a company is shared configuration
+            for field in Model._fields.values():
+                if field._module == MODULE and field.store and not field.company_dependent:
+                    with self.subTest(model=model, field=field.name):
+                        self.assertIn((model, field.name), SHARED_FIELDS_EXEMPT,
+                                      "stored alike for every company on records companies share")
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _probe_field(self, record):
+        """A stored field to read, export and write back unchanged."""
+        if "company_id" in record._fields and record._fields["company_id"].store:
+            return "company_id"
+        return next(
+            name for name, field in record._fields.items()
+            if field.store and name != "id" and field.type not in ("one2many", "many2many", "binary")
+        )
+
+    def _assert_unreachable(self, record, fname, user):
+        Model = self.env[record._name].with_user(user).with_context(active_test=False)
+        domain = [("id", "=", record.id)]
+        try:
+            found = Model.search(domain)
+        except AccessError:
+            found = Model.browse()
+        self.assertFalse(found, "found by search")
+        try:
+            groups = Model.formatted_read_group(domain, [], ["__count"])
+        except AccessError:
+            groups = [{"__count": 0}]
+        self.assertEqual(groups[0]["__count"], 0, "counted by read_group")
+        mine = Model.browse(record.id)
+        with self.assertRaises(AccessError):
+            mine.read([fname])
+        with self.assertRaises(AccessError):
+            mine.export_data([fname])
+        with self.assertRaises(AccessError):
+            mine.check_access("write")
+        value = record._fields[fname].convert_to_write(record[fname], record)
+        try:
+            mine.write({fname: value})
+            mine.flush_recordset()
+            written = True
+        except (AccessError, UserError):  # refused by the rules, or for everyone (e.g. the ledger)
+            written = False
+        self.assertFalse(written, "written")
+
+    def _user_values(self, model, user):
+        """Values for `user` to make the wizard on company A's data (its parent wizards made by them),
+        None when the user may not make it."""
+        if not self.env[model].with_user(user).has_access("create"):
+            return None
+        vals = self._values_of(self._record(model, self.company))
+        for name, value in vals.items():
+            comodel = self.env[model]._fields[name].comodel_name
+            if value and comodel and self.env[comodel]._transient:
+                parent = self._user_values(comodel, user)
+                if parent is None:
+                    return None
+                vals[name] = self.env[comodel].with_user(user).create(parent).id
+        return vals
+
+    def _spec(self, Model):
+        return {name: {} for name, field in Model._fields.items() if field.type not in ("one2many", "many2many")}
 
 
 @tagged("post_install", "-at_install")
