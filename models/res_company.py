@@ -74,6 +74,7 @@ class ResCompany(models.Model):
             "callback_feedback_retention_days": (0, 36_500),
             "callback_satisfied_score": (1, 5),
             "callback_chain_limit": (1, 20),
+            "callback_later_max_days": (1, 365),
         }
 
     @api.constrains("callback_baseline_start", "callback_baseline_end", "callback_budget_monthly", "callback_budget_yearly")
