@@ -1,6 +1,8 @@
 import functools
+from collections.abc import Collection
 
 from odoo import api, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 
@@ -20,6 +22,8 @@ class ClaimWizardAccessMixin(models.AbstractModel):
 
     @api.model
     def default_get(self, fields):
+        if not self._are_field_names(fields):
+            raise ValidationError(self.env._("Give the names of the wizard's fields as a list."))
         defaults = super().default_get(fields)
         self._check_targets_readable(defaults)
         return defaults
@@ -36,6 +40,15 @@ class ClaimWizardAccessMixin(models.AbstractModel):
         return res
 
     def onchange(self, values, field_names, fields_spec):
+        if not (
+            isinstance(values, dict) and self._are_field_names(values)
+            and self._are_field_names(field_names)
+            and isinstance(fields_spec, dict) and self._are_field_names(fields_spec)
+            and all(isinstance(spec, dict) for spec in fields_spec.values())
+        ):
+            raise ValidationError(self.env._(
+                "Give the wizard's values and field specification as mappings, and the changed fields as a list."
+            ))
         self._check_targets_readable(values)
         return super().onchange(values, field_names, fields_spec)
 
@@ -54,6 +67,12 @@ class ClaimWizardAccessMixin(models.AbstractModel):
         if forbidden:
             return forbidden, functools.partial(self.env["ir.rule"]._make_access_error, operation, forbidden)
         return None
+
+    def _are_field_names(self, names):
+        return (
+            isinstance(names, Collection) and not isinstance(names, (str, bytes))
+            and all(isinstance(name, str) and name in self._fields for name in names)
+        )
 
     def _check_wizard_targets(self):
         if self.env.su:
