@@ -59,10 +59,11 @@ class ClaimBoundsMixin(models.AbstractModel):
                 or not low <= value <= high
                 or (field.type == "integer" and value != int(value))
             ):
+                label = field._description_string(self.env)
+                if field.type == "integer":
+                    raise ValidationError(self.env._(
+                        "%(field)s must be a whole number between %(low)s and %(high)s.", field=label, low=low, high=high
+                    ))
                 raise ValidationError(self.env._(
-                    "%(field)s must be a %(kind)s between %(low)s and %(high)s.",
-                    field=field._description_string(self.env),
-                    kind=self.env._("whole number") if field.type == "integer" else self.env._("number"),
-                    low=low,
-                    high=high,
+                    "%(field)s must be a number between %(low)s and %(high)s.", field=label, low=low, high=high
                 ))
