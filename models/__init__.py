@@ -41,3 +41,5 @@ from . import claim_callback_kpi_forecast
 from . import claim_risk_warning
 from . import claim_risk_warning_conditions
 from . import claim_callback_demo
+from . import claim_callback_evaluation
+from . import claim_callback_agent_month

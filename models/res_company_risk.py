@@ -9,6 +9,15 @@ class ResCompany(models.Model):
 
     _inherit = "res.company"
 
+    # Quality and appraisal (README: Agent appraisal and quality)
+    callback_qa_threshold = fields.Float(
+        string="QA Score Threshold", default=70.0,
+        help="An agent whose month's QA score is below this gets a coaching activity and the training certification.",
+    )
+    callback_qa_sample_share = fields.Float(
+        string="Quality Sample (%)", default=5.0,
+        help="Share of the completed callbacks without a low score, complaint or negative feedback sampled each week.",
+    )
     callback_risk_capacity_pct = fields.Float(
         string="Capacity Shortage From (%)",
         default=90.0,
