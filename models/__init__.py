@@ -44,3 +44,4 @@ from . import claim_callback_evaluation_sampling
 from . import claim_callback_quality
 from . import survey_user_input_evaluation
 from . import claim_callback_agent_month
+from . import res_company_quality
