@@ -32,7 +32,7 @@ class ClaimCallbackEvaluation(models.Model):
                                   ondelete="cascade")
     user_id = fields.Many2one("res.users", string="Agent", required=True, readonly=True, index=True)
     team_id = fields.Many2one("helpdesk.ticket.team", readonly=True, index="btree_not_null")
-    evaluator_id = fields.Many2one("res.users", string="Evaluator", readonly=True, index="btree_not_null",
+    evaluator_id = fields.Many2one("res.users", readonly=True, index="btree_not_null",
                                    tracking=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     state = fields.Selection([("todo", "To Do"), ("done", "Done")], default="todo", required=True, readonly=True,
