@@ -15,6 +15,7 @@
     "data": [
         "security/insurance_claim_callback_security.xml",
         "security/ir.model.access.csv",
+        "security/claim_callback_evaluation_security.xml",
         "data/claim_category_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",

@@ -9,7 +9,7 @@ class ClaimCallback(models.Model):
 
     def action_evaluate(self):
         """Open this callback's quality scorecard: its sampled evaluation, else a new one chosen by the
-        supervisor (`manual`)."""
+        supervisor (`manual`); once done, the evaluation itself."""
         self._check_one()
         self._check_supervisor(self.env._("evaluate a callback"))
         Evaluation = self.env["claim.callback.evaluation"]
@@ -24,4 +24,14 @@ class ClaimCallback(models.Model):
             evaluation = Evaluation.sudo().create({
                 "callback_id": self.id, "reason": "manual", "evaluator_id": self.env.user.id,
             })
-        return evaluation.with_env(self.env).action_evaluate()
+        evaluation = evaluation.with_env(self.env)
+        if evaluation.state == "done":
+            evaluation.check_access("read")
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": evaluation._name,
+                "res_id": evaluation.id,
+                "views": [(False, "form")],
+                "target": "current",
+            }
+        return evaluation.action_evaluate()

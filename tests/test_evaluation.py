@@ -173,6 +173,9 @@ class TestEvaluationFlow(EvaluationCase):
         self.assertEqual(evaluation.evaluator_id, self.supervisor)
         with self.assertRaises(UserError):
             evaluation.with_user(self.supervisor).action_evaluate()
+        opened = callback.with_user(self.supervisor).action_evaluate()
+        self.assertEqual((opened["res_model"], opened["res_id"]), (evaluation._name, evaluation.id),
+                         "done: Evaluate on the callback opens its evaluation")
 
     def test_sampled_evaluation_done_closes_the_evaluators_activity(self):
         self._done(satisfaction=1)
@@ -307,6 +310,20 @@ class TestEvaluationOverHttp(EvaluationCase, HttpCase):
                               {"ids": [evaluation.id]}, self.supervisor_key)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["type"], "ir.actions.act_url")
+
+    def test_agent_reads_the_submitted_scorecard_and_other_companies_do_not(self):
+        evaluation = self.Evaluation.sudo().create({"callback_id": self._done().id})
+        evaluation.with_user(self.supervisor).action_evaluate()
+        answer = self._answer_scorecard(evaluation, {"empathy": "no"})
+        url = evaluation.with_user(self.agent_1).action_view_scorecard()["url"]
+        self.authenticate(self.agent_1.login, self.agent_1.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Showed empathy", response.text)
+        officer_b = self._user("icc_survey_officer_b", "survey.group_survey_user", company_id=self.company_b.id)
+        self.assertFalse(self.env["survey.user_input"].with_user(officer_b).search([("id", "=", answer.id)]))
+        self.assertFalse(self.env["survey.user_input.line"].with_user(officer_b).search(
+            [("user_input_id", "=", answer.id)]))
 
 
 @tagged("post_install", "-at_install")
