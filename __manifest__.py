@@ -15,6 +15,7 @@
     "data": [
         "security/insurance_claim_callback_security.xml",
         "security/ir.model.access.csv",
+        "security/claim_callback_evaluation_security.xml",
         "data/claim_category_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
@@ -23,6 +24,7 @@
         "data/claim_callback_channel_data.xml",
         "data/claim_callback_template_data.xml",
         "data/survey_survey_data.xml",
+        "data/survey_quality_scorecard_data.xml",
         "data/claim_feedback_topic_data.xml",
         "data/res_partner_data.xml",
         "wizards/claim_callback_outcome_views.xml",
@@ -52,6 +54,7 @@
         "views/claim_sla_rule_views.xml",
         "views/claim_callback_channel_views.xml",
         "views/callback_survey_templates.xml",
+        "views/claim_callback_evaluation_views.xml",
     ],
     "demo": [
         "demo/insurance_claim_callback_demo.xml",

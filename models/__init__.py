@@ -42,4 +42,8 @@ from . import claim_risk_warning
 from . import claim_risk_warning_conditions
 from . import claim_callback_demo
 from . import claim_callback_evaluation
+from . import claim_callback_evaluation_sampling
+from . import claim_callback_quality
+from . import survey_user_input_evaluation
 from . import claim_callback_agent_month
+from . import res_company_quality

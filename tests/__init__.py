@@ -44,3 +44,4 @@ from . import test_translations_complete
 from . import test_kpi_integrity
 from . import test_isolation_generic
 from . import test_bounds_generic
+from . import test_evaluation
