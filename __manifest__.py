@@ -52,6 +52,10 @@
         "views/claim_sla_rule_views.xml",
         "views/claim_callback_channel_views.xml",
         "views/callback_survey_templates.xml",
+        "data/claim_callback_agent_month_data.xml",
+        "report/claim_callback_agent_month_reports.xml",
+        "report/claim_callback_agent_month_templates.xml",
+        "views/claim_callback_agent_month_views.xml",
     ],
     "demo": [
         "demo/insurance_claim_callback_demo.xml",
