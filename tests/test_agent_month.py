@@ -2,6 +2,7 @@ import json
 from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
@@ -316,3 +317,39 @@ class TestAgentMonthQueries(AgentMonthCase):
         self.assertEqual(len(rows), 30)
         self.assertEqual(small, large, "compute_month's queries grow with the number of agents")
         self.assertLessEqual(large, 12)
+
+    def test_scorecard_lists_within_budget(self):
+        """My Scorecard (the agent) and Team Appraisal (the supervisor) lists, warm, as the web client reads
+        them: the same number of queries for 3 and 30 rows."""
+        agents = self._agents(3, 0)
+        self.Month.compute_month(MARCH, self.company)
+        for month in range(1, 3):
+            self.Month.compute_month(date(2026, 3 - month, 1), self.company)
+
+        def spec(user):
+            view = self.Month.with_user(user).get_views([(False, "list")])["views"]["list"]
+            names = {node.get("name") for node in etree.fromstring(view["arch"]).iterfind(".//field")}
+            fields_ = self.Month._fields
+            return {name: {"fields": {"display_name": {}}} if fields_[name].type == "many2one" else {}
+                    for name in names if fields_[name].type != "one2many"}
+
+        def measure(user, domain):
+            Month = self.Month.with_user(user).with_context(bin_size=True)
+            read_spec = spec(user)
+            Month.web_search_read(domain, read_spec, limit=80)
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            result = Month.web_search_read(domain, read_spec, limit=80)
+            return self.cr.sql_log_count - start, result["length"]
+
+        mine = [("user_id", "=", agents[0].id)]
+        small_mine = measure(agents[0], mine)
+        small_team = measure(self.supervisor, [])
+        self._agents(27, 3)
+        self.Month.compute_month(MARCH, self.company)
+        large_team = measure(self.supervisor, [])
+        self.assertEqual(small_team[1], 3)
+        self.assertEqual(large_team[1], 30)
+        self.assertEqual(small_team[0], large_team[0], "the team list's queries grow with its rows")
+        self.assertLessEqual(large_team[0], 12)
+        self.assertLessEqual(small_mine[0], 12)
