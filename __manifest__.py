@@ -61,6 +61,7 @@
         "demo/insurance_claim_callback_demo.xml",
         "demo/claim_reward_demo.xml",
         "demo/claim_callback_demo_history.xml",
+        "demo/claim_callback_agent_month_demo.xml",
     ],
     "installable": True,
     "application": False,

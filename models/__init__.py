@@ -42,3 +42,4 @@ from . import claim_callback_demo
 from . import claim_callback_evaluation
 from . import claim_callback_agent_month
 from . import claim_callback_agent_month_report
+from . import claim_callback_agent_month_demo

@@ -6,7 +6,9 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.modules.module import get_manifest
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools.convert import convert_file
 
 from .common import AGENT, MANAGER, SUPERVISOR, CallbackCase
 
@@ -353,3 +355,19 @@ class TestAgentMonthQueries(AgentMonthCase):
         self.assertEqual(small_team[0], large_team[0], "the team list's queries grow with its rows")
         self.assertLessEqual(large_team[0], 12)
         self.assertLessEqual(small_mine[0], 12)
+
+
+@tagged("post_install", "-at_install")
+class TestAgentMonthDemo(TransactionCase):
+    """The demo database shows appraisals: three months of the demo history and the current month."""
+
+    def test_demo_agents_have_three_months_of_appraisals(self):
+        for filename in get_manifest("insurance_claim_callback")["demo"]:
+            convert_file(self.env, "insurance_claim_callback", filename, {}, mode="init")
+        rows = self.env["claim.callback.agent.month"].search([("company_id", "=", self.env.company.id)])
+        self.assertGreaterEqual(len(set(rows.mapped("month"))), 3)
+        self.assertGreaterEqual(len(rows.user_id), 2)
+        for month in set(rows.mapped("month")):
+            ranks = sorted(rows.filtered(lambda r, month=month: r.month == month).mapped("rank"))
+            self.assertEqual(ranks[0], 1)
+        self.assertTrue(rows.filtered(lambda r: r.callbacks and r.completed and r.rated))
