@@ -2,6 +2,7 @@
 of the PDFs to each team leader."""
 
 import base64
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -136,10 +137,11 @@ class ClaimCallbackKpi(models.Model):
     @api.model
     def _cron_monthly_kpi(self):
         """The KPI snapshots, then last month's appraisals of every company, mailed to the team leaders."""
-        super()._cron_monthly_kpi()
+        result = super()._cron_monthly_kpi()
         AgentMonth = self.env["claim.callback.agent.month"].sudo()  # sudo: the cron computes every company
         for company in self.env["res.company"].sudo().search([]):  # a few companies; pylint: disable=no-search-all
             last_month = self._company_today(company).replace(day=1) - relativedelta(months=1)
             AgentMonth.compute_month(last_month, company)._send_to_team_leaders()
             self.env["ir.cron"]._commit_progress(1)
+        return result
 
