@@ -6,7 +6,7 @@ from .claim_callback_channel import CHANNELS
 
 class ClaimCallbackAttempt(models.Model):
     _name = "claim.callback.attempt"
-    _inherit = ["claim.protected.mixin"]
+    _inherit = ["claim.protected.mixin", "claim.bounds.mixin"]
     _description = "Callback Contact Attempt"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -52,6 +52,13 @@ class ClaimCallbackAttempt(models.Model):
     _external_id_uniq = models.UniqueIndex(
         "(company_id, external_id) WHERE external_id IS NOT NULL", "This external attempt was already recorded."
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "duration": (0, 86_400),
+            "cost": (0, 1_000_000),
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -10,6 +10,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .claim_bounds_mixin import SEQUENCE
+
 _logger = logging.getLogger(__name__)
 
 CHANNELS = [
@@ -32,6 +34,7 @@ DEFAULTS = {"window_start": 9.0, "window_end": 20.0, "retry_interval_hours": 2.0
 
 class ClaimCallbackChannel(models.Model):
     _name = "claim.callback.channel"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Callback Channel Settings"
     _order = "sequence, id"
 
@@ -62,6 +65,17 @@ class ClaimCallbackChannel(models.Model):
     _code_company_uniq = models.UniqueIndex(
         "(code, COALESCE(company_id, 0))", "There is already a setting for this channel and company."
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+            "window_start": (0, 24),
+            "window_end": (0, 24),
+            "retry_interval_hours": (0, 720),
+            "max_attempts": (1, 20),
+            "unit_cost": (0, 1_000_000),
+        }
 
     @api.constrains("window_start", "window_end", "retry_interval_hours", "max_attempts", "unit_cost")
     def _check_values(self):

@@ -6,6 +6,8 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.tools import format_amount, format_date, html2plaintext
 
+from .claim_bounds_mixin import SEQUENCE
+
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # Criteria of a script, in order of weight: a script matching on more of them is more specific.
 CRITERIA = ("claim_category_id", "partner_category_ids", "channel", "lang")
@@ -13,6 +15,7 @@ CRITERIA = ("claim_category_id", "partner_category_ids", "channel", "lang")
 
 class ClaimCallbackScript(models.Model):
     _name = "claim.callback.script"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Callback Script"
     _order = "sequence, id"
     _check_company_auto = True
@@ -38,6 +41,12 @@ class ClaimCallbackScript(models.Model):
         "helpdesk.ticket", string="Sample Claim", domain=[("is_claim", "=", True)], copy=False
     )
     preview_body = fields.Html(compute="_compute_preview_body", sanitize=False, string="Preview")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+        }
 
     @api.model
     def _get_channel_selection(self):

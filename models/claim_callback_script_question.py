@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .claim_bounds_mixin import SEQUENCE
+
 QUESTION_TYPES = [
     ("rating", "Rating 1-5"),
     ("yes_no", "Yes / No"),
@@ -14,6 +16,7 @@ NO_WORDS = {"no", "n", "false", "否", "不是", "不", "沒有", "没有"}
 
 class ClaimCallbackScriptQuestion(models.Model):
     _name = "claim.callback.script.question"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Callback Script Question"
     _order = "script_id, sequence, id"
 
@@ -23,6 +26,12 @@ class ClaimCallbackScriptQuestion(models.Model):
     question_type = fields.Selection(QUESTION_TYPES, required=True, default="rating")
     choices = fields.Char(translate=True, help="Choices separated by commas (for choice questions).")
     choice_ids = fields.One2many("claim.callback.script.choice", "question_id", string="Answer Choices")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+        }
 
     @api.constrains("question_type", "choices")
     def _check_choices(self):
@@ -100,6 +109,7 @@ class ClaimCallbackScriptChoice(models.Model):
     """A fixed answer of a script question (yes / no, a rating, a choice), shown in the user's language."""
 
     _name = "claim.callback.script.choice"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Callback Script Answer Choice"
     _order = "question_id, index"
 
@@ -107,6 +117,12 @@ class ClaimCallbackScriptChoice(models.Model):
         "claim.callback.script.question", required=True, index=True, ondelete="cascade"
     )
     index = fields.Integer(string="Position", required=True)
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "index": (0, 1_000),
+        }
 
     @api.depends("question_id.choices", "question_id.question_type", "index")
     @api.depends_context("lang")

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import topics as topics_lib
+from .claim_bounds_mixin import SEQUENCE
 
 ADMIN_GROUP = "base.group_system"
 # Bounds of what a company adds: keywords of a topic (the seeded topics have up to 75) and own active topics.
@@ -20,6 +21,7 @@ class ClaimFeedbackTopic(models.Model):
     """
 
     _name = "claim.feedback.topic"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Feedback Topic"
     _order = "sequence, id"
 
@@ -48,6 +50,12 @@ class ClaimFeedbackTopic(models.Model):
 
     def _default_company_id(self):
         return self.env.company
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+        }
 
     def _compute_callback_count(self):
         counts = dict(

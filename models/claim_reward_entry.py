@@ -7,6 +7,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .batch import create_skipping_duplicates, lock_batch
+from .claim_bounds_mixin import POINTS
 from .res_config_settings import callback_param
 
 _logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ class ClaimRewardEntry(models.Model):
     """Append-only points ledger: corrections are new `adjust` entries."""
 
     _name = "claim.reward.entry"
-    _inherit = ["claim.protected.mixin"]
+    _inherit = ["claim.protected.mixin", "claim.bounds.mixin"]
     _description = "Claim Reward Ledger Entry"
     _order = "date desc, id desc"
     _rec_name = "reason"
@@ -92,6 +93,12 @@ class ClaimRewardEntry(models.Model):
     _expiry_due_idx = models.Index("(expiry_date, id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
     # serves the balance (index-only scan) and every lookup by customer
     _balance_idx = models.Index("(partner_id, company_id) INCLUDE (points)")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "points": (-POINTS[1], POINTS[1]),
+        }
 
     def _default_company_id(self):
         return self.env.company

@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from .claim_bounds_mixin import POINTS, SEQUENCE
+
 EVENTS = [
     ("survey_completed", "Questionnaire completed"),
     ("feedback_given", "Feedback given"),
@@ -11,6 +13,7 @@ EVENTS = [
 
 class ClaimRewardRule(models.Model):
     _name = "claim.reward.rule"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Claim Reward Rule"
     _order = "company_id, event, sequence, id"
     _check_company_auto = True
@@ -35,6 +38,15 @@ class ClaimRewardRule(models.Model):
     _points_positive = models.Constraint("CHECK(points > 0)", "A rule grants a positive number of points.")
     _validity_positive = models.Constraint("CHECK(validity_months >= 0)", "The validity cannot be negative.")
     _cap_positive = models.Constraint("CHECK(yearly_cap >= 0)", "The yearly cap cannot be negative.")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+            "points": POINTS,
+            "validity_months": (0, 120),
+            "yearly_cap": (0, 1_000_000),
+        }
 
     def _default_company_id(self):
         return self.env.company

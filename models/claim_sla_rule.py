@@ -8,6 +8,8 @@ from pytz import utc
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from .claim_bounds_mixin import AMOUNT, SEQUENCE
+
 # Stable defaults (README): with no matching rule the targets are 24 h / 72 h / 48 h in calendar hours.
 DEFAULT_HOURS = {"first_contact": 24.0, "completion": 72.0, "resolution": 48.0}
 DEFAULT_AT_RISK_RATIO = 0.8
@@ -22,6 +24,7 @@ RuleCriteria = namedtuple(
 
 class ClaimSlaRule(models.Model):
     _name = "claim.sla.rule"
+    _inherit = ["claim.bounds.mixin"]
     _description = "Claim Callback SLA Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -81,6 +84,18 @@ class ClaimSlaRule(models.Model):
     )
     escalation_raise_priority = fields.Boolean(string="Raise Priority")
     specificity = fields.Integer(compute="_compute_specificity", help="How many criteria the rule sets.")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "sequence": SEQUENCE,
+            "amount_min": AMOUNT,
+            "amount_max": AMOUNT,
+            "first_contact_hours": (0, 8_760),
+            "completion_hours": (0, 8_760),
+            "resolution_hours": (0, 8_760),
+            "at_risk_ratio": (0, 1),
+        }
 
     @api.depends("category_ids", "amount_min", "amount_max", "partner_category_ids", "team_ids")
     def _compute_specificity(self):

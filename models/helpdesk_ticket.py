@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from .claim_bounds_mixin import AMOUNT
 from .claim_sla_mixin import RUNNING_SLA_STATUSES, SLA_STATUSES
 
 # Set by the product only: the claim's callback status is computed; a feedback issue is
@@ -20,7 +21,7 @@ SYSTEM_FIELDS = frozenset(
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
-    _inherit = ["helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin"]
+    _inherit = ["claim.bounds.mixin", "helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin"]
 
     is_claim = fields.Boolean(
         string="Insurance Claim", index=True, tracking=True, copy=False,
@@ -72,6 +73,13 @@ class HelpdeskTicket(models.Model):
     # Monthly KPIs: claims closed per company and month, feedback issues and complaints opened.
     _kpi_closed_idx = models.Index("(company_id, closed_date) WHERE is_claim")
     _kpi_feedback_idx = models.Index("(company_id, create_date) WHERE source_callback_id IS NOT NULL OR is_complaint")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "claim_amount": AMOUNT,
+            "paid_amount": AMOUNT,
+        }
 
     @api.depends("callback_ids")
     def _compute_callback_count(self):

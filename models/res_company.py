@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .claim_bounds_mixin import AMOUNT, PERCENT
+
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["claim.bounds.mixin", "res.company"]
 
     reward_point_value = fields.Float(
         string="Value per Reward Point",
@@ -56,6 +59,23 @@ class ResCompany(models.Model):
     callback_budget_alert_month_level = fields.Integer(readonly=True, copy=False)
     callback_budget_alert_year = fields.Date(readonly=True, copy=False)
     callback_budget_alert_year_level = fields.Integer(readonly=True, copy=False)
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "reward_point_value": (0, 1_000_000),
+            "callback_target_coverage": PERCENT,
+            "callback_target_satisfaction": PERCENT,
+            "callback_target_resolution": PERCENT,
+            "callback_target_complaint_change": (-100, 100),
+            "callback_target_repeat_change": (-100, 100),
+            "callback_budget_monthly": AMOUNT,
+            "callback_budget_yearly": AMOUNT,
+            "callback_feedback_retention_days": (0, 36_500),
+            "callback_satisfied_score": (1, 5),
+            "callback_chain_limit": (1, 20),
+            "callback_later_max_days": (1, 365),
+        }
 
     @api.constrains("callback_baseline_start", "callback_baseline_end", "callback_budget_monthly", "callback_budget_yearly")
     def _check_callback_kpi_settings(self):

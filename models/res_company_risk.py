@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .claim_bounds_mixin import PERCENT
+
 
 class ResCompany(models.Model):
     """Thresholds of the risk warnings (README: Early warning and trends)."""
@@ -61,6 +63,20 @@ class ResCompany(models.Model):
         default=2,
         help="A customer whose latest completed callback scored this or less is at high risk.",
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "callback_risk_capacity_pct": (0, 1_000),
+            "callback_risk_channel_failure_pct": PERCENT,
+            "callback_risk_channel_min_attempts": (0, 1_000_000),
+            "callback_risk_contact_min_failures": (0, 1_000_000),
+            "callback_risk_contact_ratio": (0, 100),
+            "callback_risk_contact_margin": PERCENT,
+            "callback_risk_topic_min": (0, 1_000_000),
+            "callback_risk_topic_factor": (0, 100),
+            "callback_risk_high_satisfaction": (1, 5),
+        }
 
     @api.constrains(
         "callback_risk_capacity_pct", "callback_risk_channel_failure_pct", "callback_risk_channel_min_attempts",

@@ -16,8 +16,9 @@ def callback_param(env, key):
         return PARAM_DEFAULTS[key]
 
 
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+class ResConfigSettings(models.TransientModel):  # the settings, not a wizard; pylint: disable=no-wizard-in-models
+    _name = "res.config.settings"
+    _inherit = ["claim.bounds.mixin", "res.config.settings"]
 
     reward_point_value = fields.Float(related="company_id.reward_point_value", readonly=False)
     callback_target_coverage = fields.Float(related="company_id.callback_target_coverage", readonly=False)
@@ -62,3 +63,11 @@ class ResConfigSettings(models.TransientModel):
         help="Days the questionnaire link of a fallback message stays valid; unanswered by then, the callback "
         "is unreachable.",
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "callback_batch_size": (1, 10_000),
+            "callback_reward_expiry_batch_size": (1, 100_000),
+            "callback_survey_link_days": (1, 365),
+        }

@@ -3,13 +3,20 @@ from odoo.exceptions import ValidationError
 
 
 class ResUsers(models.Model):
-    _inherit = "res.users"
+    _name = "res.users"
+    _inherit = ["claim.bounds.mixin", "res.users"]
 
     callback_capacity = fields.Integer(
         default=40,
         help="How many open callbacks the scheduler may assign to this agent at once. "
         "0 stops new assignments (for example during a leave).",
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "callback_capacity": (0, 1_000_000),
+        }
 
     @api.constrains("callback_capacity")
     def _check_callback_capacity(self):

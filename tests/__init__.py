@@ -41,4 +41,7 @@ from . import test_bad_input
 from . import test_doors
 from . import test_owners
 from . import test_translations_complete
+from . import test_kpi_integrity
+from . import test_isolation_generic
+from . import test_bounds_generic
 from . import test_agent_month

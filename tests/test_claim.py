@@ -29,9 +29,9 @@ class TestClaim(CallbackCase):
         self.assertEqual(claim_b.company_id, self.company_b)
 
     def test_negative_amounts_rejected(self):
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+        with self.assertRaisesRegex(ValidationError, "Claimed Amount must be a number between 0 and"):
             self._claim(claim_amount=-1, paid_amount=0)
-        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+        with self.assertRaisesRegex(ValidationError, "Paid Amount must be a number between 0 and"):
             self._claim(claim_amount=10, paid_amount=-5)
 
     def test_paid_above_claimed_rejected_and_nothing_written(self):

@@ -21,6 +21,7 @@ CALL_OUTCOMES = [
 
 class ClaimCallbackLogCall(models.TransientModel):
     _name = "claim.callback.log.call"
+    _inherit = ["claim.wizard.access.mixin", "claim.bounds.mixin"]
     _description = "Log a Call"
 
     callback_id = fields.Many2one("claim.callback", required=True, readonly=True, ondelete="cascade")
@@ -34,6 +35,13 @@ class ClaimCallbackLogCall(models.TransientModel):
     callback_time = fields.Float(
         string="At", help="The time the customer chose, in their local time (24 h clock)."
     )
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "duration_minutes": (0, 1_440),
+            "callback_time": (0, 24),
+        }
 
     @api.depends("callback_id")
     @api.depends_context("lang")

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class ClaimCallbackOutcome(models.TransientModel):
     _name = "claim.callback.outcome"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Record a Callback Outcome"
 
     callback_id = fields.Many2one("claim.callback", required=True, readonly=True, ondelete="cascade")
@@ -94,6 +95,7 @@ class ClaimCallbackOutcome(models.TransientModel):
 
 class ClaimCallbackOutcomeIssue(models.TransientModel):
     _name = "claim.callback.outcome.issue"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Problem Raised in a Callback"
 
     wizard_id = fields.Many2one("claim.callback.outcome", required=True, ondelete="cascade")
@@ -103,6 +105,7 @@ class ClaimCallbackOutcomeIssue(models.TransientModel):
 
 class ClaimCallbackOutcomeAnswer(models.TransientModel):
     _name = "claim.callback.outcome.answer"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Answer to a Script Question"
     _order = "sequence, id"
 

@@ -1,16 +1,25 @@
 from odoo import api, fields, models
 
+from ..models.claim_bounds_mixin import POINTS
+
 
 class ClaimPartnerRedeem(models.TransientModel):
     """Spend a customer's reward points (res.partner.reward_redeem)."""
 
     _name = "claim.partner.redeem"
+    _inherit = ["claim.wizard.access.mixin", "claim.bounds.mixin"]
     _description = "Redeem Reward Points"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True)
     balance = fields.Integer(related="partner_id.reward_points", string="Balance")
     points = fields.Integer(required=True)
     reason = fields.Char(required=True, help="What the points are spent on, e.g. the gift or voucher.")
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "points": POINTS,
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,10 +1,13 @@
 from odoo import api, fields, models
 
+from ..models.claim_bounds_mixin import POINTS
+
 
 class ClaimRewardAdjust(models.TransientModel):
     """Supervisor correction of a customer's points: a new `adjust` ledger entry."""
 
     _name = "claim.reward.adjust"
+    _inherit = ["claim.wizard.access.mixin", "claim.bounds.mixin"]
     _description = "Adjust Reward Points"
 
     partner_id = fields.Many2one(
@@ -13,6 +16,12 @@ class ClaimRewardAdjust(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     points = fields.Integer(required=True, help="Positive to add points, negative to remove them.")
     reason = fields.Char(required=True)
+
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "points": (-POINTS[1], POINTS[1]),
+        }
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class ClaimSlaRulePreview(models.TransientModel):
     _name = "claim.sla.rule.preview"
+    _inherit = ["claim.wizard.access.mixin"]
     _description = "Test an SLA Rule on a Sample Claim"
 
     rule_id = fields.Many2one("claim.sla.rule", required=True, ondelete="cascade")
