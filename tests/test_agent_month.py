@@ -192,14 +192,27 @@ class TestAgentMonthDefinitions(AgentMonthCase):
         self.assertEqual(len(by_leader[self.supervisor].attachment_ids), 2)
         self.assertEqual(len(by_leader[self.supervisor_other].attachment_ids), 1)
 
+    @freeze_time("2026-03-20 03:00:00")
+    def test_nightly_cron_computes_this_month_so_far(self):
+        cron = self.env.ref("insurance_claim_callback.ir_cron_agent_month_current")
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        rows = self.Month.search([("month", "=", MARCH), ("company_id", "=", self.company.id)])
+        self.assertEqual(rows.user_id, self.agent_1 | self.agent_2 | self.agent_other_team)
+        self.assertFalse(rows.filtered("report_sent_date"), "only last month's rows are mailed")
+
     def test_pdf_is_in_the_agent_language(self):
         self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW"], overwrite=True)
         self.agent_1.lang = "zh_TW"
-        row = self._rows()[self.agent_1]
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "insurance_claim_callback.report_claim_callback_agent_month", row.ids)[0].decode()
-        self.assertIn(self.agent_1.name, html)
-        self.assertIn("2026", html)
+        rows = self._rows()
+        html = self.env["ir.actions.report"].with_context(lang="en_US")._render_qweb_html(
+            "insurance_claim_callback.report_claim_callback_agent_month",
+            (rows[self.agent_1] | rows[self.agent_2]).ids)[0].decode()
+        # agent_1's page (first) in Traditional Chinese, agent_2's in English
+        self.assertLess(html.index("專員績效考核"), html.index("Completion rate"))
+        self.assertLess(html.index("完成率"), html.index("Completion rate"))
+        self.assertEqual(html.count("Completion rate"), 1)
 
 
 @tagged("post_install", "-at_install")
