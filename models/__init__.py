@@ -47,3 +47,5 @@ from . import claim_callback_quality
 from . import survey_user_input_evaluation
 from . import claim_callback_agent_month
 from . import res_company_quality
+from . import claim_callback_agent_month_report
+from . import claim_callback_agent_month_demo

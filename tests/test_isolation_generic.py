@@ -130,6 +130,14 @@ class CompanyRecordCase(CallbackCase):
         callback = self._done_callback(company)  # a rated callback: the month's KPIs are defined
         return self.env["claim.callback.kpi"].compute_month(callback.completed_date, company)
 
+    def _make_claim_callback_agent_month(self, company):
+        callback = self._done_callback(company)  # its agent's month has a row
+        if not callback.user_id:
+            callback.user_id = self._user(f"icc_iso_agent_{company.id}", "insurance_claim_callback.group_callback_agent",
+                                          company_id=company.id)
+        rows = self.env["claim.callback.agent.month"].compute_month(callback.sla_start_date, company)
+        return rows.filtered(lambda row: row.user_id == callback.user_id)[:1] or rows[:1]
+
     def _make_claim_callback_kpi_line(self, company):
         kpi = self._record("claim.callback.kpi", company)
         self.env.flush_all()
