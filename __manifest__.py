@@ -10,7 +10,7 @@
     "website": "https://github.com/insurance-claim-callback/insurance_claim_callback",
     "maintainers": ["insurance-claim-callback"],
     "development_status": "Alpha",
-    "depends": ["helpdesk_mgmt", "portal", "resource", "sms", "survey", "phone_validation"],
+    "depends": ["helpdesk_mgmt", "portal", "resource", "sms", "survey", "phone_validation", "gamification"],
     "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti", "scikit-learn", "phonenumbers"]},
     "data": [
         "security/insurance_claim_callback_security.xml",
@@ -23,6 +23,8 @@
         "data/claim_callback_channel_data.xml",
         "data/claim_callback_template_data.xml",
         "data/survey_survey_data.xml",
+        "data/survey_training_certification_data.xml",
+        "data/gamification_data.xml",
         "data/claim_feedback_topic_data.xml",
         "data/res_partner_data.xml",
         "wizards/claim_callback_outcome_views.xml",

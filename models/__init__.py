@@ -41,3 +41,5 @@ from . import claim_risk_warning_conditions
 from . import claim_callback_demo
 from . import claim_callback_evaluation
 from . import claim_callback_agent_month
+from . import claim_callback_agent_month_coaching
+from . import survey_user_input_certification

@@ -41,3 +41,4 @@ from . import test_bad_input
 from . import test_doors
 from . import test_owners
 from . import test_translations_complete
+from . import test_coaching
