@@ -43,3 +43,4 @@ from . import claim_callback_evaluation
 from . import claim_callback_agent_month
 from . import claim_callback_agent_month_coaching
 from . import survey_user_input_certification
+from . import claim_callback_demo_appraisal

