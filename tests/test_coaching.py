@@ -102,7 +102,7 @@ class TestCoaching(CallbackCase):
         )
         self.assertEqual(len(invitation), 1)
         self.assertEqual(invitation.state, "new")
-        self.assertTrue(invitation.invite_token and invitation.deadline)
+        self.assertTrue(invitation.deadline, "the invitation expires as the invite wizard's do")
         training = self._activities(row, TRAINING)
         self.assertEqual(training.user_id, self.agent_1)
         self.assertIn(invitation.access_token, training.note)
@@ -115,6 +115,20 @@ class TestCoaching(CallbackCase):
         training.with_user(self.agent_1).action_feedback()
         with self.assertRaises(AccessError):
             row.with_user(self.agent_1).write({"coaching_sent": False})
+
+    def test_certification_in_three_languages(self):
+        self.assertTrue(self.survey.certification)
+        self.assertEqual(self.survey.scoring_success_min, 80)
+        self.assertGreaterEqual(len(self.survey.question_ids), 8)
+        for question in self.survey.question_ids:
+            self.assertEqual(len(question.suggested_answer_ids.filtered("is_correct")), 1, question.title)
+        self.assertEqual(self.survey.with_context(lang="zh_TW").title, "回訪專員培訓認證")
+        self.assertEqual(self.survey.with_context(lang="zh_CN").title, "回访专员培训认证")
+        for lang in ("zh_TW", "zh_CN"):
+            texts = self.survey.question_ids.with_context(lang=lang).mapped("title") + \
+                self.survey.question_ids.suggested_answer_ids.with_context(lang=lang).mapped("value")
+            english = self.survey.question_ids.mapped("title") + self.survey.question_ids.suggested_answer_ids.mapped("value")
+            self.assertFalse(set(texts) & set(english), f"every question and answer is translated in {lang}")
 
     def _take_certification(self, agent, right_answers):
         answer = self.survey._create_answer(user=agent, check_attempts=False)
