@@ -184,6 +184,10 @@ class TestIncentives(CallbackCase):
         self.challenge._recompute_challenge_users()
         self.assertLessEqual(self.agent_1 | self.agent_2 | self.agent_other_team, self.challenge.user_ids)
         self.assertNotIn(self.supervisor, self.challenge.user_ids, "team leaders are not ranked with their agents")
+        admin = self.env.ref("base.user_admin")  # a callback manager, hence a supervisor and an agent by implication
+        self.assertTrue(admin.has_group(AGENT))
+        for user in (self.manager, admin):
+            self.assertNotIn(user, self.challenge.user_ids, "nor managers")
         self.assertNotIn(self.helpdesk_user, self.challenge.user_ids)
         self.assertEqual(
             set(self.challenge.line_ids.definition_id.field_id.mapped("name")),
