@@ -130,6 +130,21 @@ class TestCoaching(CallbackCase):
             english = self.survey.question_ids.mapped("title") + self.survey.question_ids.suggested_answer_ids.mapped("value")
             self.assertFalse(set(texts) & set(english), f"every question and answer is translated in {lang}")
 
+    def test_queries_do_not_grow_with_rows(self):
+        def count(rows):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            rows._refresh_certification()
+            rows._coach()
+            return self.cr.sql_log_count - start
+
+        months = [self.last_month - relativedelta(months=i) for i in range(30)]
+        few = self.Month.concat(*(self._row(self.agent_1, month=month) for month in months[:3]))
+        many = few.concat(*(self._row(self.agent_1, month=month) for month in months[3:]))
+        count(few)  # warm the caches
+        self.assertEqual(count(few), count(few | many))
+
     def _take_certification(self, agent, right_answers):
         answer = self.survey._create_answer(user=agent, check_attempts=False)
         for i, question in enumerate(self.survey.question_ids):
