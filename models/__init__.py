@@ -49,3 +49,6 @@ from . import claim_callback_agent_month
 from . import res_company_quality
 from . import claim_callback_agent_month_report
 from . import claim_callback_agent_month_demo
+from . import claim_callback_agent_month_coaching
+from . import survey_user_input_certification
+from . import claim_callback_demo_appraisal

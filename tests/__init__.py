@@ -46,3 +46,4 @@ from . import test_isolation_generic
 from . import test_bounds_generic
 from . import test_evaluation
 from . import test_agent_month
+from . import test_coaching
