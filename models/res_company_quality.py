@@ -1,14 +1,16 @@
-from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo import models
+
+from .claim_bounds_mixin import PERCENT
 
 
 class ResCompany(models.Model):
-    """The quality sample's bounds (README: Agent appraisal and quality)."""
+    """The bounds of the quality settings (README: Agent appraisal and quality)."""
 
     _inherit = "res.company"
 
-    @api.constrains("callback_qa_sample_share")
-    def _check_callback_qa_sample_share(self):
-        for company in self:
-            if not 0 <= company.callback_qa_sample_share <= 100:
-                raise ValidationError(self.env._("The quality sample is a share between 0 and 100 %."))
+    def _get_field_bounds(self):
+        return {
+            **super()._get_field_bounds(),
+            "callback_qa_threshold": PERCENT,
+            "callback_qa_sample_share": PERCENT,
+        }

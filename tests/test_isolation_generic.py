@@ -130,6 +130,15 @@ class CompanyRecordCase(CallbackCase):
         callback = self._done_callback(company)  # a rated callback: the month's KPIs are defined
         return self.env["claim.callback.kpi"].compute_month(callback.completed_date, company)
 
+    def _make_claim_callback_evaluation(self, company):
+        callback = self._done_callback(company)
+        if not callback.user_id:
+            callback.user_id = self._user(f"icc_iso_agent_{company.id}", "insurance_claim_callback.group_callback_agent",
+                                          company_id=company.id)
+        return self.env["claim.callback.evaluation"].create(
+            {"callback_id": callback.id, "user_id": callback.user_id.id, "company_id": company.id,
+             "team_id": callback.team_id.id, "reason": "manual"})
+
     def _make_claim_callback_agent_month(self, company):
         callback = self._done_callback(company)  # its agent's month has a row
         if not callback.user_id:
