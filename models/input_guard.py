@@ -16,7 +16,7 @@ import math
 from datetime import date, datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import MissingError, UserError, ValidationError
 
 MODULE_PREFIX = "odoo.addons.insurance_claim_callback."
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer
@@ -96,6 +96,13 @@ class Base(models.AbstractModel):
             raise UserError(
                 self.env._("This search or grouping cannot be done: %(error)s", error=str(error)[:300])
             ) from error
+
+    def check_access(self, operation):
+        # ids over JSON-2 are the caller's: 0 or a negative id names no record (a service method that checks
+        # access would otherwise act on nothing, e.g. post on "record 0")
+        if self._must_check_input() and any(isinstance(id_, int) and id_ <= 0 for id_ in self._ids):
+            raise MissingError(self.env._("These records do not exist: %(ids)s", ids=str(list(self._ids))[:80]))
+        return super().check_access(operation)
 
     def ensure_one(self):
         if len(self._ids) != 1 and self._must_check_input():
