@@ -24,6 +24,10 @@ FIELDS = {
     "claim.risk.warning": "kind company_id team_id channel topic_id partner_id value threshold message date state",
     "claim.callback.kpi": "month company_id claims_closed coverage_72h first_contact_24h satisfaction_rate "
     "issue_resolution_48h complaint_rate_change repeat_claim_rate_change cost_total",
+    "claim.callback.agent.month": "user_id company_id month callbacks completed completion_rate on_time_rate "
+    "first_contact_rate satisfaction_rate satisfaction_avg complaints attempts_per_callback qa_score score rank",
+    "claim.callback.evaluation": "callback_id user_id evaluator_id company_id state score reason",
+    "res.company": "callback_qa_threshold callback_qa_sample_share",
 }
 FIELDS["claim.callback"] += " topic_ids"
 SELECTIONS = {
@@ -41,10 +45,13 @@ SELECTIONS = {
     "customer_at_risk",
     ("claim.risk.warning", "state"): "open acknowledged resolved",
     ("res.partner", "callback_risk"): "none watch high",
+    ("claim.callback.evaluation", "state"): "todo done",
+    ("claim.callback.evaluation", "reason"): "low_satisfaction negative_sentiment complaint random manual",
 }
 XML_IDS = {
     "ir.cron": "ir_cron_schedule_callbacks ir_cron_sla_check ir_cron_monthly_kpi ir_cron_reward_expiry "
-    "ir_cron_data_retention ir_cron_risk_check",
+    "ir_cron_data_retention ir_cron_risk_check ir_cron_quality_sampling",
+    "survey.survey": "survey_quality_scorecard survey_training_certification",
     "claim.feedback.topic": "feedback_topic_payout_speed feedback_topic_payout_amount feedback_topic_staff_attitude "
     "feedback_topic_documents feedback_topic_reachability feedback_topic_digital feedback_topic_process",
     "res.groups": "group_callback_agent group_callback_supervisor group_callback_manager",
@@ -93,3 +100,4 @@ class TestStableInterface(TransactionCase):
             self.assertTrue(callable(getattr(callback, name, None)), name)
         self.assertTrue(callable(getattr(self.env["claim.callback.kpi"], "compute_month", None)))
         self.assertTrue(callable(getattr(self.env["claim.callback.kpi"], "forecast_month", None)))
+        self.assertTrue(callable(getattr(self.env["claim.callback.agent.month"], "compute_month", None)))
