@@ -336,3 +336,19 @@ class TestEvaluationTour(EvaluationCase, HttpCase):
         self.start_tour("/odoo", "insurance_claim_callback_supervisor_evaluates", login=self.supervisor.login)
         self.assertEqual((evaluation.state, evaluation.score, evaluation.evaluator_id),
                          ("done", 100.0, self.supervisor))
+
+
+@tagged("post_install", "-at_install")
+class TestAgentScorecardTour(EvaluationCase, HttpCase):
+    def test_agent_opens_their_scorecard_and_evaluation_in_zh_tw(self):
+        callback = self._done(satisfaction=4, claim_vals={"claim_number": "CLM-TOUR-AGENT"})
+        self.Evaluation.create({"callback_id": callback.id, "user_id": self.agent_1.id, "team_id": self.team.id,
+                                "company_id": self.company.id, "reason": "manual"}).write(
+            {"state": "done", "score": 85.0, "evaluator_id": self.supervisor.id,
+             "done_date": fields.Datetime.now()})
+        rows = self.env["claim.callback.agent.month"].compute_month(fields.Date.today(), self.company)
+        self.assertEqual(rows.filtered(lambda row: row.user_id == self.agent_1).qa_score, 85.0)
+        self.env["res.lang"]._activate_lang("zh_TW")
+        self.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW"], overwrite=True)
+        self.agent_1.write({"lang": "zh_TW", "odoobot_state": "disabled"})
+        self.start_tour("/odoo", "insurance_claim_callback_agent_scorecard_zh_tw", login=self.agent_1.login)

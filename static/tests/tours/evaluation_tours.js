@@ -83,3 +83,59 @@ registry.category("web_tour.tours").add("insurance_claim_callback_supervisor_eva
         },
     ],
 });
+
+// An agent reading in 繁體中文 opens their scorecard (the month's figures, QA score included) and their done
+// evaluation; menus are found by their XML ids, the figures by their fields, so the steps hold in any language.
+registry.category("web_tour.tours").add("insurance_claim_callback_agent_scorecard_zh_tw", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Helpdesk",
+            trigger: '.o_app[data-menu-xmlid="helpdesk_mgmt.helpdesk_ticket_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "Callbacks menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="insurance_claim_callback.claim_callback_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "My Scorecard",
+            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_agent_month_mine_menu"]',
+            run: "click",
+        },
+        {
+            content: "The scorecard's title is in Traditional Chinese",
+            trigger: ".o_breadcrumb:contains(我的)",
+        },
+        {
+            content: "This month's row, with its QA score",
+            trigger: ".o_data_row td[name=qa_score]:contains(85)",
+            run: "click",
+        },
+        {
+            content: "The month's form: the composite score and the rank",
+            trigger: ".o_form_view div[name=rank]:contains(1)",
+        },
+        {
+            content: "Callbacks menu again",
+            trigger: '.o_main_navbar [data-menu-xmlid="insurance_claim_callback.claim_callback_main_menu"]',
+            run: "click",
+        },
+        {
+            content: "My Evaluations",
+            trigger: '.dropdown-item[data-menu-xmlid="insurance_claim_callback.claim_callback_evaluation_my_menu"]',
+            run: "click",
+        },
+        {
+            content: "The done evaluation of the agent's callback, with its score",
+            trigger: ".o_data_row:contains(CLM-TOUR-AGENT) td[name=score]:contains(85)",
+            run: "click",
+        },
+        {
+            content: "The evaluation opens, its score shown",
+            trigger: ".o_form_view div[name=score]:contains(85)",
+        },
+    ],
+});
