@@ -22,22 +22,11 @@ import time
 from datetime import date, datetime
 
 import benchlib
-from benchlib import odoo_env, out, parser
+from benchlib import best_of, odoo_env, out, parser
 
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
-RUNS = 3
 
-
-def timed(env, func):
-    """(best seconds, queries of that run, result) over RUNS calls; the queries of this cursor only."""
-    best = None
-    for _ in range(RUNS):
-        env.invalidate_all()
-        result, elapsed, queries = benchlib.timed(func, lambda: env.cr.sql_log_count)
-        if best is None or elapsed < best[0]:
-            best = (elapsed, queries, result)
-    return best
 
 
 def create_data(env, n_agents, n_callbacks):
@@ -195,7 +184,7 @@ def main():
         _rows, first_s, first_q = benchlib.timed(lambda: AgentMonth.compute_month(MONTH, company),
                                                  lambda: cr.sql_log_count)
         rows_ids = _rows.ids
-        compute_s, compute_q, rows = timed(env, lambda: AgentMonth.compute_month(MONTH, company))
+        compute_s, compute_q, rows = best_of(env, lambda: AgentMonth.compute_month(MONTH, company))
         hand_args = {"company": company.id, "start": START, "end": END}
 
         def hand():
@@ -203,7 +192,7 @@ def main():
             cr.execute(HAND_SQL, hand_args)
             return cr.dictfetchall()
 
-        hand_s, _q, hand_rows = timed(env, hand)
+        hand_s, _q, hand_rows = best_of(env, hand)
         aggregate = AgentMonth._aggregate_sql(MONTH, company)
 
         def raw():
@@ -211,9 +200,9 @@ def main():
             cr.execute(aggregate)
             return cr.fetchall()
 
-        raw_s, _q, _raw_rows = timed(env, raw)
+        raw_s, _q, _raw_rows = best_of(env, raw)
         sample = users[: opts.sample]
-        loop_s, loop_q, loop = timed(env, lambda: orm_loop(env, company, sample))
+        loop_s, loop_q, loop = best_of(env, lambda: orm_loop(env, company, sample))
         by_user = {row.user_id.id: row for row in rows}
         same = len(hand_rows) == len(rows) and all(
             by_user[h["user_id"]].callbacks == h["callbacks"] and by_user[h["user_id"]].completed == h["completed"]

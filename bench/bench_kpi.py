@@ -19,25 +19,13 @@ Figures are printed as `name: value` lines.
 import time
 from datetime import date, datetime, timedelta
 
-import benchlib
-from benchlib import odoo_env, out, parser
+from benchlib import best_of, odoo_env, out, parser
 
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
 BASELINE = (date(2025, 1, 1), date(2025, 12, 31))  # the year before the programme, as insurers set it
 AGENTS = 20
-RUNS = 3
 
-
-def timed(env, func):
-    """(best seconds, queries of that run, result) over RUNS calls; the queries of this cursor only."""
-    best = None
-    for _ in range(RUNS):
-        env.invalidate_all()
-        result, elapsed, queries = benchlib.timed(func, lambda: env.cr.sql_log_count)
-        if best is None or elapsed < best[0]:
-            best = (elapsed, queries, result)
-    return best
 
 
 def create_data(env, n_claims, n_callbacks):
@@ -239,13 +227,13 @@ def main():
             return month, cr.dictfetchone()
 
         # without a baseline period (the two baseline scans are skipped), for comparison
-        nobase_s, nobase_q, _kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
-        hand_nobase_s, _q, _hand = timed(env, lambda: hand_kpi(False))
+        nobase_s, nobase_q, _kpi = best_of(env, lambda: Kpi.compute_month(MONTH, company))
+        hand_nobase_s, _q, _hand = best_of(env, lambda: hand_kpi(False))
         # with the baseline period an insurer sets: the year before the programme
         company.write({"callback_baseline_start": BASELINE[0], "callback_baseline_end": BASELINE[1]})
         env.flush_all()
-        kpi_s, kpi_q, kpi = timed(env, lambda: Kpi.compute_month(MONTH, company))
-        hand_s, _hand_q, (hand, hand_base) = timed(env, lambda: hand_kpi(True))
+        kpi_s, kpi_q, kpi = best_of(env, lambda: Kpi.compute_month(MONTH, company))
+        hand_s, _hand_q, (hand, hand_base) = best_of(env, lambda: hand_kpi(True))
         same = (
             kpi.claims_closed == hand["closed"] and kpi.covered_claims == hand["covered"]
             and kpi.first_contact_claims == hand["first"] and kpi.repeat_claims == hand["repeat"]
@@ -278,13 +266,13 @@ def main():
         Analysis = env["claim.callback.analysis"]
         domain = [("date", ">=", START), ("date", "<", END)]
         aggregates = ["__count", "completion_rate:avg", "on_time_rate:avg", "satisfaction:avg", "attempt_count:avg"]
-        pivot_s, pivot_q, groups = timed(env, lambda: Analysis._read_group(domain, ["user_id"], aggregates))
+        pivot_s, pivot_q, groups = best_of(env, lambda: Analysis._read_group(domain, ["user_id"], aggregates))
 
         def hand_pivot():
             cr.execute(HAND_PIVOT_SQL, args)
             return cr.fetchall()
 
-        hand_pivot_s, _q, hand_rows = timed(env, hand_pivot)
+        hand_pivot_s, _q, hand_rows = best_of(env, hand_pivot)
         out("pivot_read_group_s", pivot_s)
         out("pivot_read_group_queries", pivot_q)
         out("hand_sql_pivot_s", hand_pivot_s)
