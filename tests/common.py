@@ -42,6 +42,13 @@ class CallbackCase(BaseCommon):
         cls._claim_seq = 0
 
     @classmethod
+    def _activate_languages(cls, *langs):
+        """These languages installed, with this addon's translations loaded."""
+        for lang in langs:
+            cls.env["res.lang"]._activate_lang(lang)
+        cls.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], list(langs), overwrite=True)
+
+    @classmethod
     def _user(cls, login, groups, **kwargs):
         return new_test_user(
             cls.env,

@@ -202,8 +202,7 @@ class TestAgentMonthDefinitions(AgentMonthCase):
         self.assertFalse(rows.filtered("report_sent_date"), "only last month's rows are mailed")
 
     def test_pdf_is_in_the_agent_language(self):
-        self.env["res.lang"]._activate_lang("zh_TW")
-        self.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW"], overwrite=True)
+        self._activate_languages("zh_TW")
         self.agent_1.lang = "zh_TW"
         rows = self._rows()
         html = self.env["ir.actions.report"].with_context(lang="en_US")._render_qweb_html(

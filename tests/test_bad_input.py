@@ -8,21 +8,11 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import CallbackCase
-
-
-class BadInputCase(CallbackCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        claim = cls._closed_claims(1)
-        cls.env["claim.callback"]._schedule_first_callbacks(10, [("id", "=", claim.id)])
-        cls.callback = claim.callback_ids
-        cls.callback.user_id = cls.agent_1
+from .test_hostile_input import HostileCase
 
 
 @tagged("post_install", "-at_install")
-class TestCallBackLaterIsBounded(BadInputCase):
+class TestCallBackLaterIsBounded(HostileCase):
     def test_a_call_back_later_beyond_the_companys_limit_is_refused(self):
         callback = self.callback.with_user(self.agent_1)
         with self.assertRaises(ValidationError):
@@ -54,7 +44,7 @@ class TestCallBackLaterIsBounded(BadInputCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBadInputOverJson2(BadInputCase, HttpCase):
+class TestBadInputOverJson2(HostileCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -141,7 +131,7 @@ class TestBadInputOverJson2(BadInputCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestQuestionnaireBadInput(BadInputCase, HttpCase):
+class TestQuestionnaireBadInput(HostileCase, HttpCase):
     def test_a_scale_answer_that_is_not_a_number_or_a_nul_is_a_message_not_a_server_error(self):
         self.callback.survey_expiry_date = fields.Datetime.now() + timedelta(days=7)
         url = self.callback._get_survey_url()

@@ -21,9 +21,7 @@ class TestCoaching(CallbackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for lang in ("zh_TW", "zh_CN"):
-            cls.env["res.lang"]._activate_lang(lang)
-        cls.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW", "zh_CN"], overwrite=True)
+        cls._activate_languages("zh_TW", "zh_CN")
         cls.company.partner_id.tz = "Asia/Taipei"
         cls.company.write({"callback_target_satisfaction": 85.0, "callback_qa_threshold": 70.0})
         cls.last_month = fields.Date.today().replace(day=1) - relativedelta(months=2)

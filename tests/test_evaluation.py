@@ -348,7 +348,6 @@ class TestAgentScorecardTour(EvaluationCase, HttpCase):
              "done_date": fields.Datetime.now()})
         rows = self.env["claim.callback.agent.month"].compute_month(fields.Date.today(), self.company)
         self.assertEqual(rows.filtered(lambda row: row.user_id == self.agent_1).qa_score, 85.0)
-        self.env["res.lang"]._activate_lang("zh_TW")
-        self.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW"], overwrite=True)
+        self._activate_languages("zh_TW")
         self.agent_1.write({"lang": "zh_TW", "odoobot_state": "disabled"})
         self.start_tour("/odoo", "insurance_claim_callback_agent_scorecard_zh_tw", login=self.agent_1.login)

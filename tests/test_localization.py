@@ -16,9 +16,7 @@ class TestLocalization(CallbackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for lang in ("zh_TW", "zh_CN"):
-            cls.env["res.lang"]._activate_lang(lang)
-        cls.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW", "zh_CN"], overwrite=True)
+        cls._activate_languages("zh_TW", "zh_CN")
         cls.env["claim.sla.rule"].search([]).active = False
         cls.leader_zh = cls._user("icc_leader_zh", SUPERVISOR, lang="zh_TW", tz="Asia/Taipei",
                                   email="zh@example.com")

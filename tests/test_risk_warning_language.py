@@ -23,9 +23,7 @@ class TestRiskWarningLanguage(RiskCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for lang in ("zh_TW", "zh_CN"):
-            cls.env["res.lang"]._activate_lang(lang)
-        cls.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW", "zh_CN"], overwrite=True)
+        cls._activate_languages("zh_TW", "zh_CN")
         cls.company.partner_id.lang = "en_US"
         cls.readers = {
             lang: cls._user(f"icc_reader_{lang}", SUPERVISOR, lang=lang, email=f"{lang}@example.com")

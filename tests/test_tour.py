@@ -55,8 +55,7 @@ class TestTours(CallbackCase, HttpCase):
         self.assertEqual(callbacks.user_id, self.agent_2)
 
     def test_manager_computes_this_month_and_prints_the_pdf_in_zh_tw(self):
-        self.env["res.lang"]._activate_lang("zh_TW")
-        self.env["ir.module.module"]._load_module_terms(["insurance_claim_callback"], ["zh_TW"], overwrite=True)
+        self._activate_languages("zh_TW")
         self.manager.write({"lang": "zh_TW", "odoobot_state": "disabled"})
         self._callback("CLM-TOUR-KPI", self.agent_1)
         self.start_tour("/odoo", "insurance_claim_callback_manager_month_zh_tw", login=self.manager.login)
