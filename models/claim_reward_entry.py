@@ -19,7 +19,7 @@ SYSTEM_FIELDS = frozenset({"rule_id", "callback_id", "origin_id", "expiry_date"}
 EXPIRY_WATERMARK = "insurance_claim_callback.reward_expiry_watermark"
 # Above this many partners, balances group the whole ledger rather than filter on their ids.
 BALANCE_ID_LIST_MAX = 5000
-MAX_POINTS = 1_000_000  # points of one entry, either sign
+MAX_POINTS = POINTS[1]  # points of one entry, either sign: the same bound as the ledger fields' range
 MAX_REASON = 1_000  # characters of a reason a user writes
 
 

@@ -35,9 +35,11 @@ class Base(models.AbstractModel):
 
     def _register_hook(self):
         """Check the values first, before any override of `create` / `write` reads them: each addon
-        model's own class gets the check in front, as base_automation patches its models. Done for every
-        model at the first hook that runs (some models' hooks, res.users', do not call super)."""
+        model's own class gets the check in front, as base_automation patches its models. Done once, from
+        the `base` model's hook (every model's hook runs this method, and res.users' does not call super)."""
         super()._register_hook()
+        if self._name != "base":
+            return
         for cls in self.env.registry.models.values():
             if cls._abstract or not _is_addon_model(cls) or "_input_guarded" in vars(cls):
                 continue
