@@ -24,9 +24,9 @@ from datetime import date, datetime
 import benchlib
 from benchlib import best_of, odoo_env, out, parser
 
+SMOKE_ARGS = ["--agents", "5", "--callbacks", "2000", "--sample", "2"]  # bench/smoke.py (tools/test)
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
-
 
 
 def create_data(env, n_agents, n_callbacks):
@@ -35,25 +35,42 @@ def create_data(env, n_agents, n_callbacks):
     group = env.ref("insurance_claim_callback.group_callback_agent")
     tag = f"AM{time.time_ns()}"
     t0 = time.perf_counter()
-    users = env["res.users"].with_context(no_reset_password=True, tracking_disable=True, mail_create_nolog=True).create([
-        {"name": f"Appraisal bench agent {i}", "login": f"{tag}-{i}", "group_ids": [(4, group.id)]}
-        for i in range(n_agents)
-    ])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True, tracking_disable=True, mail_create_nolog=True)
+        .create(
+            [
+                {"name": f"Appraisal bench agent {i}", "login": f"{tag}-{i}", "group_ids": [(4, group.id)]}
+                for i in range(n_agents)
+            ]
+        )
+    )
     team = env["helpdesk.ticket.team"].create({"name": "Appraisal bench", "user_ids": [(6, 0, users.ids)]})
     env.flush_all()
     params = {
-        "company": company.id, "team": team.id, "uid": env.uid, "n": n_callbacks, "users": users.ids,
-        "n_users": n_agents, "start": START, "tag": tag, "partners": 1000,
+        "company": company.id,
+        "team": team.id,
+        "uid": env.uid,
+        "n": n_callbacks,
+        "users": users.ids,
+        "n_users": n_agents,
+        "start": START,
+        "tag": tag,
+        "partners": 1000,
         "stage": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id,
         "category": env.ref("insurance_claim_callback.claim_category_routine").id,
     }
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO res_partner (name, active, type, callback_consent, create_date, write_date)
         SELECT 'Appraisal bench customer ' || i, true, 'contact', 'granted', now(), now() FROM generate_series(1, %(partners)s) i
         RETURNING id
-    """, params)
+    """,
+        params,
+    )
     params["p0"] = min(r[0] for r in cr.fetchall())
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, is_claim, claim_number, claim_category_id,
                                      partner_id, team_id, stage_id, closed_date, create_date, write_date,
                                      create_uid, write_uid)
@@ -62,10 +79,13 @@ def create_data(env, n_agents, n_callbacks):
                %(start)s::timestamp + make_interval(secs => i::float * 2678399 / %(n)s),
                %(start)s::timestamp - interval '30 days', now(), %(uid)s, %(uid)s
           FROM generate_series(1, %(n)s) i
-    """, params)
+    """,
+        params,
+    )
     cr.execute("SELECT min(id) FROM helpdesk_ticket WHERE claim_number = %s", [f"{tag}-1"])
     params["t0"] = cr.fetchone()[0]
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO claim_callback (ticket_id, company_id, team_id, user_id, partner_id, sequence, state,
                                     sla_start_date, first_attempt_date, completed_date, satisfaction,
                                     sla_first_contact_status, sla_completion_status,
@@ -81,24 +101,33 @@ def create_data(env, n_agents, n_callbacks):
                now(), now(), %(uid)s, %(uid)s
           FROM helpdesk_ticket t
          WHERE t.id >= %(t0)s AND t.claim_number LIKE %(tag)s || '-%%'
-    """, params)
-    cr.execute("""
+    """,
+        params,
+    )
+    cr.execute(
+        """
         INSERT INTO claim_callback_attempt (callback_id, company_id, channel, outcome, date, user_id, duration, cost)
         SELECT cb.id, cb.company_id, 'phone', CASE WHEN s = 1 THEN 'reached' ELSE 'no_answer' END,
                cb.sla_start_date + s * interval '1 hour', cb.user_id, 60, 0.35
           FROM claim_callback cb
           JOIN LATERAL generate_series(1, CASE WHEN cb.id %% 3 = 0 THEN 2 ELSE 1 END) s ON true
          WHERE cb.ticket_id >= %(t0)s
-    """, params)
-    cr.execute("""
+    """,
+        params,
+    )
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, source_callback_id, is_complaint, partner_id,
                                      team_id, stage_id, create_date, write_date, create_uid, write_uid)
         SELECT cb.company_id, 'Issue', 'bench', cb.id, cb.id %% 3 = 0, cb.partner_id, cb.team_id, %(stage)s,
                cb.sla_start_date + interval '2 hours', now(), %(uid)s, %(uid)s
           FROM claim_callback cb
          WHERE cb.ticket_id >= %(t0)s AND cb.id %% 20 = 0
-    """, params)
-    cr.execute("""
+    """,
+        params,
+    )
+    cr.execute(
+        """
         INSERT INTO claim_callback_evaluation (callback_id, user_id, company_id, evaluator_id, state, score,
                                                reason, done_date, create_date, write_date, create_uid, write_uid)
         SELECT id, user_id, company_id, %(uid)s, 'done', 40 + id %% 60, 'random', completed_date + interval '1 day',
@@ -107,7 +136,9 @@ def create_data(env, n_agents, n_callbacks):
                   FROM claim_callback cb WHERE cb.ticket_id >= %(t0)s AND cb.state = 'done'
                    AND cb.completed_date < %(start)s::timestamp + interval '29 days') cb
          WHERE nth <= 2
-    """, params)
+    """,
+        params,
+    )
     cr.commit()
     for table in ("helpdesk_ticket", "claim_callback", "claim_callback_attempt", "claim_callback_evaluation"):
         cr.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
@@ -143,8 +174,13 @@ def orm_loop(env, company, agents):
     Ticket, Evaluation = env["helpdesk.ticket"], env["claim.callback.evaluation"]
     result = {}
     for agent in agents:
-        base = [("company_id", "=", company.id), ("user_id", "=", agent.id), ("state", "!=", "cancelled"),
-                ("sla_start_date", ">=", START), ("sla_start_date", "<", END)]
+        base = [
+            ("company_id", "=", company.id),
+            ("user_id", "=", agent.id),
+            ("state", "!=", "cancelled"),
+            ("sla_start_date", ">=", START),
+            ("sla_start_date", "<", END),
+        ]
         done = [*base, ("state", "=", "done")]
         callbacks = Callback.search_count(base)
         figures = {
@@ -157,9 +193,17 @@ def orm_loop(env, company, agents):
             "satisfaction_avg": Callback._read_group([*done, ("satisfaction", ">=", 1)], [], ["satisfaction:avg"]),
             "attempts": Attempt.search_count([("callback_id", "any", base)]),
             "complaints": Ticket.search_count([("is_complaint", "=", True), ("source_callback_id", "any", base)]),
-            "qa": Evaluation._read_group([("company_id", "=", company.id), ("user_id", "=", agent.id),
-                                          ("state", "=", "done"), ("done_date", ">=", START),
-                                          ("done_date", "<", END)], [], ["score:avg"]),
+            "qa": Evaluation._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("user_id", "=", agent.id),
+                    ("state", "=", "done"),
+                    ("done_date", ">=", START),
+                    ("done_date", "<", END),
+                ],
+                [],
+                ["score:avg"],
+            ),
         }
         result[agent.id] = figures
     return result
@@ -181,8 +225,9 @@ def main():
         out("setup_s", setup_s)
         AgentMonth = env["claim.callback.agent.month"]
 
-        _rows, first_s, first_q = benchlib.timed(lambda: AgentMonth.compute_month(MONTH, company),
-                                                 lambda: cr.sql_log_count)
+        _rows, first_s, first_q = benchlib.timed(
+            lambda: AgentMonth.compute_month(MONTH, company), lambda: cr.sql_log_count
+        )
         rows_ids = _rows.ids
         compute_s, compute_q, rows = best_of(env, lambda: AgentMonth.compute_month(MONTH, company))
         hand_args = {"company": company.id, "start": START, "end": END}
@@ -204,13 +249,21 @@ def main():
         sample = users[: opts.sample]
         loop_s, loop_q, loop = best_of(env, lambda: orm_loop(env, company, sample))
         by_user = {row.user_id.id: row for row in rows}
-        same = len(hand_rows) == len(rows) and all(
-            by_user[h["user_id"]].callbacks == h["callbacks"] and by_user[h["user_id"]].completed == h["completed"]
-            and by_user[h["user_id"]].attempts == h["attempts"] and by_user[h["user_id"]].complaints == h["complaints"]
-            and by_user[h["user_id"]].rated == h["rated"]
-            for h in hand_rows
-        ) and all(by_user[uid].callbacks == figures["callbacks"] and by_user[uid].attempts == figures["attempts"]
-                  for uid, figures in loop.items())
+        same = (
+            len(hand_rows) == len(rows)
+            and all(
+                by_user[h["user_id"]].callbacks == h["callbacks"]
+                and by_user[h["user_id"]].completed == h["completed"]
+                and by_user[h["user_id"]].attempts == h["attempts"]
+                and by_user[h["user_id"]].complaints == h["complaints"]
+                and by_user[h["user_id"]].rated == h["rated"]
+                for h in hand_rows
+            )
+            and all(
+                by_user[uid].callbacks == figures["callbacks"] and by_user[uid].attempts == figures["attempts"]
+                for uid, figures in loop.items()
+            )
+        )
         out("rows", len(rows))
         out("recompute_same_rows", sorted(rows.ids) == sorted(rows_ids))
         out("compute_month_first_run_s", first_s)

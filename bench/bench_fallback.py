@@ -19,6 +19,7 @@ from benchlib import odoo_env, out, parser, peak_rss_mb, rss_mb, run_batches
 
 from odoo import fields
 
+SMOKE_ARGS = ["--n", "200", "--naive", "50"]  # bench/smoke.py (tools/test)
 BATCH = 500
 CREATE_BATCH = 1000
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
@@ -33,17 +34,33 @@ def create_exhausted_callbacks(env, n, prefix):
     ids = []
     for start in range(0, n, CREATE_BATCH):
         rng = range(start, min(n, start + CREATE_BATCH))
-        partners = Partner.create([
-            {"name": f"{prefix} customer {i}", "phone": f"+32 470 {i:06d}",
-             "email": f"{prefix.lower()}-{i}@example.com", "tz": "Europe/Brussels"}
-            for i in rng
-        ])
-        tickets = Ticket.create([
-            {"name": f"Claim {prefix}-{i}", "description": "<p>Settled</p>", "is_claim": True,
-             "claim_number": f"{prefix}-{i}", "partner_id": p.id, "stage_id": stage.id,
-             "closed_date": closed, "claim_amount": 1000, "paid_amount": 800}
-            for i, p in zip(rng, partners, strict=True)
-        ])
+        partners = Partner.create(
+            [
+                {
+                    "name": f"{prefix} customer {i}",
+                    "phone": f"+32 470 {i:06d}",
+                    "email": f"{prefix.lower()}-{i}@example.com",
+                    "tz": "Europe/Brussels",
+                }
+                for i in rng
+            ]
+        )
+        tickets = Ticket.create(
+            [
+                {
+                    "name": f"Claim {prefix}-{i}",
+                    "description": "<p>Settled</p>",
+                    "is_claim": True,
+                    "claim_number": f"{prefix}-{i}",
+                    "partner_id": p.id,
+                    "stage_id": stage.id,
+                    "closed_date": closed,
+                    "claim_amount": 1000,
+                    "paid_amount": 800,
+                }
+                for i, p in zip(rng, partners, strict=True)
+            ]
+        )
         env["claim.callback"]._schedule_first_callbacks(len(tickets), [("id", "in", tickets.ids)])
         env.cr.commit()
         env.invalidate_all()

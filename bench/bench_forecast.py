@@ -24,6 +24,7 @@ import random
 
 from benchlib import out
 
+SMOKE_ARGS = ["--seeds", "2"]  # bench/smoke.py (tools/test)
 HERE = pathlib.Path(__file__).resolve().parent
 spec = importlib.util.spec_from_file_location("icc_forecast", HERE.parent / "lib" / "forecast.py")
 forecast = importlib.util.module_from_spec(spec)
@@ -43,7 +44,10 @@ def series(rng, trend, amplitude, noise):
     base = rng.uniform(55, 70)
     phase = rng.uniform(0, 12)
     return [
-        min(100.0, max(0.0, base + trend * t + amplitude * math.sin(2 * math.pi * (t + phase) / 12) + rng.gauss(0, noise)))
+        min(
+            100.0,
+            max(0.0, base + trend * t + amplitude * math.sin(2 * math.pi * (t + phase) / 12) + rng.gauss(0, noise)),
+        )
         for t in range(MONTHS)
     ]
 
@@ -56,7 +60,7 @@ def backtest(scenario, seeds, offset=0):
     for seed in range(offset, offset + seeds):
         ys = series(random.Random(f"{scenario}-{seed}"), *SCENARIOS[scenario])
         for t in range(WINDOW, MONTHS):
-            history, actual = ys[t - WINDOW:t], ys[t]
+            history, actual = ys[t - WINDOW : t], ys[t]
             result = forecast.forecast_next(history)
             errors["forecast"].append(abs(result["value"] - actual))
             errors["naive_last_month"].append(abs(history[-1] - actual))

@@ -21,41 +21,64 @@ from datetime import date, datetime, timedelta
 
 from benchlib import best_of, odoo_env, out, parser
 
+SMOKE_ARGS = ["--claims", "2000", "--callbacks", "5000"]  # bench/smoke.py (tools/test)
 MONTH = date(2026, 3, 1)
 START, END = datetime(2026, 3, 1), datetime(2026, 4, 1)
 BASELINE = (date(2025, 1, 1), date(2025, 12, 31))  # the year before the programme, as insurers set it
 AGENTS = 20
 
 
-
 def create_data(env, n_claims, n_callbacks):
     cr = env.cr
     company = env.company
     group = env.ref("insurance_claim_callback.group_callback_agent")
-    users = env["res.users"].with_context(no_reset_password=True, tracking_disable=True).create([
-        {"name": f"KPI bench agent {i}", "login": f"kpi-bench-{time.time_ns()}-{i}", "group_ids": [(4, group.id)]}
-        for i in range(AGENTS)
-    ])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True, tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"KPI bench agent {i}",
+                    "login": f"kpi-bench-{time.time_ns()}-{i}",
+                    "group_ids": [(4, group.id)],
+                }
+                for i in range(AGENTS)
+            ]
+        )
+    )
     team = env["helpdesk.ticket.team"].create({"name": "KPI bench", "user_ids": [(6, 0, users.ids)]})
     stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
     category = env.ref("insurance_claim_callback.claim_category_routine").id
     n_old = n_claims // 3
     params = {
-        "company": company.id, "team": team.id, "stage": stage, "category": category, "uid": env.uid,
-        "n": n_claims, "n_old": n_old, "partners": n_claims // 2, "users": users.ids, "n_users": AGENTS,
-        "start": START, "tag": f"K{time.time_ns()}",
+        "company": company.id,
+        "team": team.id,
+        "stage": stage,
+        "category": category,
+        "uid": env.uid,
+        "n": n_claims,
+        "n_old": n_old,
+        "partners": n_claims // 2,
+        "users": users.ids,
+        "n_users": AGENTS,
+        "start": START,
+        "tag": f"K{time.time_ns()}",
     }
     t0 = time.perf_counter()
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO res_partner (name, active, type, callback_consent, create_date, write_date)
         SELECT 'KPI bench customer ' || i, true, 'contact', 'granted', now(), now()
           FROM generate_series(1, %(partners)s) i
         RETURNING id
-    """, params)
+    """,
+        params,
+    )
     params["partner_ids"] = [r[0] for r in cr.fetchall()]
     params["p0"] = params["partner_ids"][0]
     # March claims closed every ~9 s, earlier claims over the previous 14 months
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, is_claim, claim_number, policy_number,
                                      claim_category_id, partner_id, team_id, stage_id, closed_date,
                                      callback_status, create_date, write_date, create_uid, write_uid)
@@ -66,13 +89,16 @@ def create_data(env, n_claims, n_callbacks):
                CASE WHEN i %% 50 = 0 THEN 'opted_out' ELSE 'pending' END,
                %(start)s::timestamp - interval '30 days', now(), %(uid)s, %(uid)s
           FROM generate_series(1, %(n)s + %(n_old)s) i
-    """, params)
+    """,
+        params,
+    )
     cr.execute("SELECT min(id) FROM helpdesk_ticket WHERE claim_number = %s", [f"{params['tag']}-1"])
     params["t0"] = cr.fetchone()[0]
     # first callback of every claim (March claims: varied outcomes), then follow-ups of March claims;
     # follow-ups are done, so a claim never has two open callbacks
     params["extra"] = max(n_callbacks - n_claims, 0)
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO claim_callback (ticket_id, company_id, team_id, user_id, partner_id, sequence, state,
                                     sla_start_date, sla_first_contact_deadline, sla_completion_deadline,
                                     first_attempt_date, completed_date, satisfaction, sla_first_contact_status,
@@ -92,9 +118,12 @@ def create_data(env, n_claims, n_callbacks):
             ON s.seq = 1 OR t.id - %(t0)s < %(n)s
          WHERE t.id >= %(t0)s
            AND (s.seq = 1 OR (t.id - %(t0)s) + (s.seq - 2) * %(n)s < %(extra)s)
-    """, params)
+    """,
+        params,
+    )
     # one attempt per callback of the March claims
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO claim_callback_attempt (callback_id, company_id, channel, outcome, date, user_id, duration, cost)
         SELECT cb.id, cb.company_id, (ARRAY['phone', 'sms', 'email', 'wechat', 'app'])[1 + cb.id %% 5],
                CASE WHEN cb.id %% 5 < 3 THEN 'reached' ELSE 'no_answer' END,
@@ -102,9 +131,12 @@ def create_data(env, n_claims, n_callbacks):
                cb.user_id, 60, 0.35
           FROM claim_callback cb
          WHERE cb.ticket_id >= %(t0)s AND cb.ticket_id < %(t0)s + %(n)s
-    """, params)
+    """,
+        params,
+    )
     # feedback issues raised in March callbacks, and complaints
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, source_callback_id, is_complaint, partner_id,
                                      team_id, stage_id, create_date, closed_date, write_date, create_uid, write_uid)
         SELECT cb.company_id, 'Issue', 'bench', cb.id, cb.id %% 6 = 0, cb.partner_id, cb.team_id, %(stage)s,
@@ -113,16 +145,21 @@ def create_data(env, n_claims, n_callbacks):
                now(), %(uid)s, %(uid)s
           FROM claim_callback cb
          WHERE cb.ticket_id >= %(t0)s AND cb.ticket_id < %(t0)s + %(n)s AND cb.sequence = 1 AND cb.id %% 10 = 0
-    """, params)
+    """,
+        params,
+    )
     # complaints of the baseline year (before the callback programme), not linked to a callback
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, is_complaint, partner_id, team_id, stage_id,
                                      create_date, closed_date, write_date, create_uid, write_uid)
         SELECT %(company)s, 'Complaint ' || i, 'bench', true, %(p0)s + (i::bigint * 104729) %% %(partners)s,
                %(team)s, %(stage)s, %(base_start)s::timestamp + make_interval(secs => i::float * 31535999 / %(n_compl)s),
                NULL, now(), %(uid)s, %(uid)s
           FROM generate_series(1, %(n_compl)s) i
-    """, {**params, "base_start": datetime.combine(BASELINE[0], datetime.min.time()), "n_compl": max(1, n_old // 20)})
+    """,
+        {**params, "base_start": datetime.combine(BASELINE[0], datetime.min.time()), "n_compl": max(1, n_old // 20)},
+    )
     cr.commit()
     for table in ("res_partner", "helpdesk_ticket", "claim_callback", "claim_callback_attempt"):
         cr.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
@@ -134,8 +171,11 @@ def create_data(env, n_claims, n_callbacks):
         cr._cnx.autocommit = False
     cr.execute("SELECT count(*) FROM claim_callback WHERE ticket_id >= %(t0)s", params)
     n_cb = cr.fetchone()[0]
-    cr.execute("SELECT count(*) FROM claim_callback_attempt a JOIN claim_callback cb ON cb.id = a.callback_id "
-               "WHERE cb.ticket_id >= %(t0)s", params)
+    cr.execute(
+        "SELECT count(*) FROM claim_callback_attempt a JOIN claim_callback cb ON cb.id = a.callback_id "
+        "WHERE cb.ticket_id >= %(t0)s",
+        params,
+    )
     n_att = cr.fetchone()[0]
     return company, time.perf_counter() - t0, n_cb, n_att
 
@@ -171,20 +211,30 @@ issues AS (
       FROM helpdesk_ticket WHERE company_id = %(company)s AND (source_callback_id IS NOT NULL OR is_complaint)
        AND create_date >= %(start)s AND create_date < %(end)s
 )"""
-HAND_KPI_SQL = HAND_CLAIMS_SQL + """, sat AS (
+HAND_KPI_SQL = (
+    HAND_CLAIMS_SQL
+    + """, sat AS (
     SELECT count(*) FILTER (WHERE satisfaction >= 1) AS rated, count(*) FILTER (WHERE satisfaction >= 4) AS happy
       FROM claim_callback WHERE company_id = %(company)s AND state = 'done'
        AND completed_date >= %(start)s AND completed_date < %(end)s
-), """ + HAND_ISSUES_SQL + """, cost AS (
+), """
+    + HAND_ISSUES_SQL
+    + """, cost AS (
     SELECT COALESCE(sum(cost), 0) AS total FROM claim_callback_attempt
      WHERE company_id = %(company)s AND date >= %(start)s AND date < %(end)s
 )
 SELECT * FROM claims, sat, issues, cost
 """
+)
 # the company's baseline period: the same claim and issue counts as the month's, over the period
-HAND_BASELINE_SQL = HAND_CLAIMS_SQL + ", " + HAND_ISSUES_SQL + """
+HAND_BASELINE_SQL = (
+    HAND_CLAIMS_SQL
+    + ", "
+    + HAND_ISSUES_SQL
+    + """
 SELECT * FROM claims, issues
 """
+)
 
 HAND_PIVOT_SQL = """
 SELECT cb.user_id, count(*),
@@ -235,9 +285,12 @@ def main():
         kpi_s, kpi_q, kpi = best_of(env, lambda: Kpi.compute_month(MONTH, company))
         hand_s, _hand_q, (hand, hand_base) = best_of(env, lambda: hand_kpi(True))
         same = (
-            kpi.claims_closed == hand["closed"] and kpi.covered_claims == hand["covered"]
-            and kpi.first_contact_claims == hand["first"] and kpi.repeat_claims == hand["repeat"]
-            and kpi.satisfied_callbacks == hand["happy"] and kpi.issues_resolved_48h == hand["resolved"]
+            kpi.claims_closed == hand["closed"]
+            and kpi.covered_claims == hand["covered"]
+            and kpi.first_contact_claims == hand["first"]
+            and kpi.repeat_claims == hand["repeat"]
+            and kpi.satisfied_callbacks == hand["happy"]
+            and kpi.issues_resolved_48h == hand["resolved"]
             and abs(kpi.cost_total - float(hand["total"])) < 0.01
         )
         base_complaint = 100.0 * hand_base["complaints"] / hand_base["closed"] if hand_base["closed"] else 0.0

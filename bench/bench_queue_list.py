@@ -11,6 +11,8 @@ import time
 from benchlib import odoo_env, out, parser
 from lxml import etree
 
+SMOKE_ARGS = ["--rounds", "2"]  # bench/smoke.py (tools/test)
+
 
 def view_spec(model, view_id=None):
     """The specification the web client sends for a list view: each column, many2ones with their name."""
@@ -30,24 +32,47 @@ def main():
     with odoo_env(arg_parser) as (opts, env):
         from odoo import Command  # noqa: PLC0415 (Odoo is imported by odoo_env)
 
-        agent = env["res.users"].create({
-            "name": "Queue bench agent", "login": f"queue_bench_{time.time_ns()}",
-            "group_ids": [Command.link(env.ref("insurance_claim_callback.group_callback_agent").id),
-                          Command.link(env.ref("base.group_partner_manager").id)],
-        })
+        agent = env["res.users"].create(
+            {
+                "name": "Queue bench agent",
+                "login": f"queue_bench_{time.time_ns()}",
+                "group_ids": [
+                    Command.link(env.ref("insurance_claim_callback.group_callback_agent").id),
+                    Command.link(env.ref("base.group_partner_manager").id),
+                ],
+            }
+        )
         team = env["helpdesk.ticket.team"].create({"name": "Queue bench team", "user_ids": [Command.link(agent.id)]})
         stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        partners = env["res.partner"].create([
-            {"name": f"Queue customer {i}", "phone": f"+886 2 2{i:07d}", "email": f"q{i}@example.com",
-             "city": "Taipei", "tz": "Asia/Taipei"}
-            for i in range(80)
-        ])
+        partners = env["res.partner"].create(
+            [
+                {
+                    "name": f"Queue customer {i}",
+                    "phone": f"+886 2 2{i:07d}",
+                    "email": f"q{i}@example.com",
+                    "city": "Taipei",
+                    "tz": "Asia/Taipei",
+                }
+                for i in range(80)
+            ]
+        )
         stamp = time.time_ns()
-        tickets = env["helpdesk.ticket"].create([
-            {"name": f"Queue claim {i}", "description": "x", "is_claim": True, "claim_number": f"Q-{stamp}-{i}",
-             "partner_id": p.id, "team_id": team.id, "stage_id": stage.id, "claim_amount": 10, "paid_amount": 10}
-            for i, p in enumerate(partners)
-        ])
+        tickets = env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"Queue claim {i}",
+                    "description": "x",
+                    "is_claim": True,
+                    "claim_number": f"Q-{stamp}-{i}",
+                    "partner_id": p.id,
+                    "team_id": team.id,
+                    "stage_id": stage.id,
+                    "claim_amount": 10,
+                    "paid_amount": 10,
+                }
+                for i, p in enumerate(partners)
+            ]
+        )
         env["claim.callback"]._schedule_first_callbacks(500, [("id", "in", tickets.ids)])
         tickets.callback_ids.write({"user_id": agent.id})
         env.cr.commit()

@@ -14,6 +14,7 @@ import time
 
 from benchlib import odoo_env, out, parser
 
+SMOKE_ARGS = ["--rounds", "1", "--workers", "1"]  # bench/smoke.py (tools/test)
 ZH = "理賠速度很快，專員態度也很親切，不過文件要求有點多，希望流程可以再簡化。"
 EN = "The payout was quick and the adjuster was kind, but the paperwork was heavy; please simplify the process. "
 

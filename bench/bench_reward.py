@@ -22,6 +22,16 @@ import time
 
 from benchlib import odoo_env, out, parser, run_batches, timed
 
+SMOKE_ARGS = [
+    "--partners",
+    "200",
+    "--per-partner",
+    "3",
+    "--batch",
+    "100",
+    "--rounds",
+    "5",
+]  # bench/smoke.py (tools/test)
 RULES = 1000  # earn entries are unique per (rule, callback): RULES x CALLBACKS pairs
 
 
@@ -35,15 +45,27 @@ def create_data(env, n_partners, per_partner, tag):
     n_callbacks = -(-n_earn // RULES)
     partner = env["res.partner"].create({"name": f"Bench {tag} claimant"})
     stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-    tickets = env["helpdesk.ticket"].with_context(tracking_disable=True).create(
-        [
-            {"name": f"B{tag}-{i}", "description": "x", "is_claim": True, "claim_number": f"B{tag}-{i}",
-             "partner_id": partner.id, "stage_id": stage.id}
-            for i in range(n_callbacks)
-        ]
+    tickets = (
+        env["helpdesk.ticket"]
+        .with_context(tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"B{tag}-{i}",
+                    "description": "x",
+                    "is_claim": True,
+                    "claim_number": f"B{tag}-{i}",
+                    "partner_id": partner.id,
+                    "stage_id": stage.id,
+                }
+                for i in range(n_callbacks)
+            ]
+        )
     )
-    callbacks = env["claim.callback"].with_context(tracking_disable=True).create(
-        [{"ticket_id": t.id, "partner_id": partner.id, "company_id": company.id} for t in tickets]
+    callbacks = (
+        env["claim.callback"]
+        .with_context(tracking_disable=True)
+        .create([{"ticket_id": t.id, "partner_id": partner.id, "company_id": company.id} for t in tickets])
     )
     cr.commit()
     cr.execute(

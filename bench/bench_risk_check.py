@@ -22,6 +22,7 @@ import time
 import benchlib
 from benchlib import odoo_env, out, parser
 
+SMOKE_ARGS = ["--sizes", "500,1000", "--sample", "50"]  # bench/smoke.py (tools/test)
 TEAMS = 20
 AGENTS_PER_TEAM = 10
 FIXED_AT_RISK = 40  # customers with a low and with a middling latest score, at any size
@@ -30,18 +31,29 @@ FIXED_AT_RISK = 40  # customers with a low and with a middling latest score, at 
 def create_agents(env):
     group = env.ref("insurance_claim_callback.group_callback_agent")
     tag = time.time_ns()
-    users = env["res.users"].with_context(no_reset_password=True, tracking_disable=True).create([
-        {"name": f"Risk bench agent {i}", "login": f"risk-bench-{tag}-{i}", "group_ids": [(4, group.id)]}
-        for i in range(TEAMS * AGENTS_PER_TEAM)
-    ])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True, tracking_disable=True)
+        .create(
+            [
+                {"name": f"Risk bench agent {i}", "login": f"risk-bench-{tag}-{i}", "group_ids": [(4, group.id)]}
+                for i in range(TEAMS * AGENTS_PER_TEAM)
+            ]
+        )
+    )
     # teams 0-9 at capacity 1 per agent (always short), teams 10-19 with room to spare: ten capacity
     # warnings at every size
     for i, user in enumerate(users):
         user.callback_capacity = 1 if i < len(users) // 2 else 100000
-    teams = env["helpdesk.ticket.team"].create([
-        {"name": f"Risk bench {t}", "user_ids": [(6, 0, users[t * AGENTS_PER_TEAM:(t + 1) * AGENTS_PER_TEAM].ids)]}
-        for t in range(TEAMS)
-    ])
+    teams = env["helpdesk.ticket.team"].create(
+        [
+            {
+                "name": f"Risk bench {t}",
+                "user_ids": [(6, 0, users[t * AGENTS_PER_TEAM : (t + 1) * AGENTS_PER_TEAM].ids)],
+            }
+            for t in range(TEAMS)
+        ]
+    )
     env.cr.commit()
     return users, teams
 
@@ -51,20 +63,34 @@ def add_data(env, users, teams, n_open, first_step):
     cr = env.cr
     topics = env["claim.feedback.topic"].search([]).ids
     params = {
-        "company": env.company.id, "teams": teams.ids, "users": users.ids, "n_teams": TEAMS,
-        "n_users": len(users), "n_open": n_open, "n_done": n_open // 2, "partners": n_open // 2,
-        "stage": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id, "uid": env.uid,
-        "category": env.ref("insurance_claim_callback.claim_category_routine").id, "topics": topics,
-        "n_topics": len(topics), "tag": f"R{time.time_ns()}", "fixed": FIXED_AT_RISK if first_step else 0,
+        "company": env.company.id,
+        "teams": teams.ids,
+        "users": users.ids,
+        "n_teams": TEAMS,
+        "n_users": len(users),
+        "n_open": n_open,
+        "n_done": n_open // 2,
+        "partners": n_open // 2,
+        "stage": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id,
+        "uid": env.uid,
+        "category": env.ref("insurance_claim_callback.claim_category_routine").id,
+        "topics": topics,
+        "n_topics": len(topics),
+        "tag": f"R{time.time_ns()}",
+        "fixed": FIXED_AT_RISK if first_step else 0,
     }
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO res_partner (name, active, type, callback_consent, create_date, write_date)
         SELECT 'Risk bench customer ' || i, true, 'contact', 'granted', now(), now()
           FROM generate_series(1, %(partners)s) i RETURNING id
-    """, params)
+    """,
+        params,
+    )
     partner_ids = [r[0] for r in cr.fetchall()]
     params["p0"] = partner_ids[0]
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO helpdesk_ticket (company_id, name, description, is_claim, claim_number, claim_category_id,
                                      partner_id, team_id, stage_id, closed_date, callback_status,
                                      create_date, write_date, create_uid, write_uid)
@@ -72,12 +98,15 @@ def add_data(env, users, teams, n_open, first_step):
                %(p0)s + i %% %(partners)s, (%(teams)s::int[])[1 + i %% %(n_teams)s], %(stage)s,
                now() - (i %% 80) * interval '1 day', 'pending', now(), now(), %(uid)s, %(uid)s
           FROM generate_series(0, %(n_open)s + %(n_done)s - 1) i
-    """, params)
+    """,
+        params,
+    )
     cr.execute("SELECT min(id) FROM helpdesk_ticket WHERE claim_number = %s", [f"{params['tag']}-0"])
     params["t0"] = cr.fetchone()[0]
     # tickets t0 .. t0 + n_open - 1: open callbacks; the rest: done over the last 10 weeks; the first
     # `fixed` done ones were completed an hour ago with a score of 2, the next `fixed` with 3
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO claim_callback (ticket_id, company_id, team_id, user_id, partner_id, sequence, state,
                                     sla_start_date, sla_first_contact_deadline, sla_completion_deadline,
                                     completed_date, satisfaction, sla_first_contact_status, sla_completion_status,
@@ -92,20 +121,26 @@ def add_data(env, users, teams, n_open, first_step):
                     WHEN k - %(n_open)s < 2 * %(fixed)s THEN 3 ELSE 4 + k %% 2 END,
                'on_track', 'on_track', now(), now(), %(uid)s, %(uid)s
           FROM (SELECT t.*, t.id - %(t0)s AS k FROM helpdesk_ticket t WHERE t.id >= %(t0)s) t
-    """, params)
-    cr.execute("""
+    """,
+        params,
+    )
+    cr.execute(
+        """
         INSERT INTO claim_callback_topic_rel (callback_id, topic_id)
         SELECT cb.id, (%(topics)s::int[])[1 + (cb.id * 31) %% %(n_topics)s]
           FROM claim_callback cb WHERE cb.ticket_id >= %(t0)s AND cb.state = 'done'
-    """, params)
-    cr.execute("""
+    """,
+        params,
+    )
+    cr.execute(
+        """
         INSERT INTO claim_callback_attempt (callback_id, company_id, channel, outcome, date, user_id, duration, cost)
         SELECT cb.id, cb.company_id, ch.channel,
                CASE WHEN ch.channel = 'phone' THEN
                         CASE WHEN (cb.id + g) %% 10 < 3 THEN (ARRAY['no_answer', 'busy', 'wrong_number', 'refused'])[1 + g %% 4]
                              ELSE 'reached' END
                     WHEN (cb.id + g) %% 20 = 0 THEN 'message_failed' ELSE 'message_sent' END,
-               now() - ((cb.id * 7919 + g * 104729) %% (35 * 24 * 60)) * interval '1 minute',
+               now() - ((cb.id::bigint * 7919 + g * 104729) %% (35 * 24 * 60)) * interval '1 minute',
                cb.user_id, 60, 0.35
           FROM claim_callback cb
           JOIN generate_series(0, 9) g ON true
@@ -113,10 +148,17 @@ def add_data(env, users, teams, n_open, first_step):
                                     ELSE (ARRAY['sms', 'email', 'app', 'wechat'])[1 + (cb.id + g) %% 4] END AS channel) ch
             ON true
          WHERE cb.ticket_id >= %(t0)s AND cb.state != 'done'
-    """, params)
+    """,
+        params,
+    )
     cr.commit()
-    for table in ("res_partner", "helpdesk_ticket", "claim_callback", "claim_callback_attempt",
-                  "claim_callback_topic_rel"):
+    for table in (
+        "res_partner",
+        "helpdesk_ticket",
+        "claim_callback",
+        "claim_callback_attempt",
+        "claim_callback_topic_rel",
+    ):
         cr.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
     cr.commit()
 
@@ -126,8 +168,9 @@ def reset_warnings(env):
     cr = env.cr
     cr.execute("DELETE FROM mail_activity WHERE res_model = 'claim.risk.warning'")
     cr.execute("DELETE FROM claim_risk_warning")
-    cr.execute("UPDATE res_partner SET callback_risk = NULL, callback_risk_reason = NULL "
-               "WHERE callback_risk IS NOT NULL")
+    cr.execute(
+        "UPDATE res_partner SET callback_risk = NULL, callback_risk_reason = NULL WHERE callback_risk IS NOT NULL"
+    )
     cr.commit()
     env.invalidate_all()
 
@@ -157,31 +200,47 @@ def per_record_check(env, sample):
         Callback.search_count([("team_id", "=", team.id), ("state", "in", ("scheduled", "in_progress"))])
         sum(team.user_ids.mapped("callback_capacity"))
         for since, until in ((now - timedelta(days=7), now), (now - timedelta(days=35), now - timedelta(days=7))):
-            dom = [("callback_id.team_id", "=", team.id), ("channel", "=", "phone"), ("date", ">=", since),
-                   ("date", "<", until)]
+            dom = [
+                ("callback_id.team_id", "=", team.id),
+                ("channel", "=", "phone"),
+                ("date", ">=", since),
+                ("date", "<", until),
+            ]
             Attempt.search_count(dom)
             Attempt.search_count([*dom, ("outcome", "in", ("no_answer", "busy", "wrong_number", "refused"))])
     for company in env["res.company"].search([]):
         for channel in ("sms", "email", "wechat", "app"):
-            dom = [("company_id", "=", company.id), ("channel", "=", channel), ("date", ">=", now - timedelta(hours=24))]
+            dom = [
+                ("company_id", "=", company.id),
+                ("channel", "=", channel),
+                ("date", ">=", now - timedelta(hours=24)),
+            ]
             Attempt.search_count(dom)
             Attempt.search_count([*dom, ("outcome", "=", "message_failed")])
         for topic in env["claim.feedback.topic"].search([]):
             dom = [("company_id", "=", company.id), ("state", "=", "done"), ("topic_ids", "in", topic.ids)]
             Callback.search_count([*dom, ("completed_date", ">=", now - timedelta(days=7))])
-            Callback.search_count([*dom, ("completed_date", ">=", now - timedelta(days=63)),
-                                   ("completed_date", "<", now - timedelta(days=7))])
+            Callback.search_count(
+                [
+                    *dom,
+                    ("completed_date", ">=", now - timedelta(days=63)),
+                    ("completed_date", "<", now - timedelta(days=7)),
+                ]
+            )
     fixed = time.perf_counter() - t0
     env.cr.execute("SELECT DISTINCT partner_id FROM claim_callback WHERE partner_id IS NOT NULL")
     partners = [r[0] for r in env.cr.fetchall()]
     t0 = time.perf_counter()
     for partner in env["res.partner"].browse(partners[:sample]):
-        latest = Callback.search([("partner_id", "=", partner.id), ("state", "=", "done")],
-                                 order="completed_date desc, id desc", limit=1)
-        env["helpdesk.ticket"].search_count([("partner_id", "=", partner.id), ("is_complaint", "=", True),
-                                             ("stage_id.closed", "=", False)])
-        env["helpdesk.ticket"].search_count([("partner_id", "=", partner.id), ("is_claim", "=", True),
-                                             ("callback_status", "=", "limit_reached")])
+        latest = Callback.search(
+            [("partner_id", "=", partner.id), ("state", "=", "done")], order="completed_date desc, id desc", limit=1
+        )
+        env["helpdesk.ticket"].search_count(
+            [("partner_id", "=", partner.id), ("is_complaint", "=", True), ("stage_id.closed", "=", False)]
+        )
+        env["helpdesk.ticket"].search_count(
+            [("partner_id", "=", partner.id), ("is_claim", "=", True), ("callback_status", "=", "limit_reached")]
+        )
         latest.satisfaction  # noqa: B018 - read, as the loop decides on it
     per_customer = (time.perf_counter() - t0) / max(1, min(sample, len(partners)))
     return fixed, per_customer, len(partners)

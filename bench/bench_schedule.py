@@ -30,6 +30,7 @@ from benchlib import odoo_env, out, parser, peak_rss_mb
 import odoo
 from odoo.fields import Command
 
+SMOKE_ARGS = ["--backlog", "3000", "--batches", "2"]  # bench/smoke.py (tools/test)
 BATCH = 500
 CREATE_BATCH = 1000
 AGENTS_PER_TEAM = 4
@@ -40,36 +41,86 @@ CLOSED = datetime(2026, 10, 5, 2)  # a Monday, 10:00 in Taipei
 def setup(env, tag):
     """The real configuration: three teams, two working-hours rules and a tag rule."""
     group = env.ref("insurance_claim_callback.group_callback_agent")
-    users = env["res.users"].with_context(**NO_MAIL, no_reset_password=True).create([
-        {"name": f"Bench agent {tag}-{i}", "login": f"bench-{tag}-{i}", "group_ids": [Command.link(group.id)],
-         "callback_capacity": 10**7}
-        for i in range(3 * AGENTS_PER_TEAM)
-    ])
-    teams = env["helpdesk.ticket.team"].with_context(**NO_MAIL).create([
-        {"name": f"Bench {name} {tag}", "user_ids": [Command.set(users[i::3].ids)]}
-        for i, name in enumerate(("home", "motor", "health"))
-    ])
-    calendar = env["resource.calendar"].create({
-        "name": f"Taipei office hours {tag}", "tz": "Asia/Taipei",
-        "attendance_ids": [
-            Command.create({"name": f"{day} {part}", "dayofweek": str(day), "hour_from": start, "hour_to": end,
-                            "day_period": part})
-            for day in range(5) for part, start, end in (("morning", 9, 12), ("afternoon", 13, 18))
-        ],
-        "leave_ids": [Command.create({"name": "National holiday", "date_from": datetime(2026, 10, 9, 16),
-                                      "date_to": datetime(2026, 10, 10, 16)})],
-    })
+    users = (
+        env["res.users"]
+        .with_context(**NO_MAIL, no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"Bench agent {tag}-{i}",
+                    "login": f"bench-{tag}-{i}",
+                    "group_ids": [Command.link(group.id)],
+                    "callback_capacity": 10**6,
+                }  # the largest capacity allowed
+                for i in range(3 * AGENTS_PER_TEAM)
+            ]
+        )
+    )
+    teams = (
+        env["helpdesk.ticket.team"]
+        .with_context(**NO_MAIL)
+        .create(
+            [
+                {"name": f"Bench {name} {tag}", "user_ids": [Command.set(users[i::3].ids)]}
+                for i, name in enumerate(("home", "motor", "health"))
+            ]
+        )
+    )
+    calendar = env["resource.calendar"].create(
+        {
+            "name": f"Taipei office hours {tag}",
+            "tz": "Asia/Taipei",
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"{day} {part}",
+                        "dayofweek": str(day),
+                        "hour_from": start,
+                        "hour_to": end,
+                        "day_period": part,
+                    }
+                )
+                for day in range(5)
+                for part, start, end in (("morning", 9, 12), ("afternoon", 13, 18))
+            ],
+            "leave_ids": [
+                Command.create(
+                    {
+                        "name": "National holiday",
+                        "date_from": datetime(2026, 10, 9, 16),
+                        "date_to": datetime(2026, 10, 10, 16),
+                    }
+                )
+            ],
+        }
+    )
     vip = env["res.partner.category"].create({"name": f"VIP {tag}"})
     env["claim.sla.rule"].search([]).active = False
     routine = env.ref("insurance_claim_callback.claim_category_routine")
-    env["claim.sla.rule"].create([
-        {"name": "Routine claims, office hours", "category_ids": [Command.set(routine.ids)],
-         "first_contact_hours": 8, "completion_hours": 24, "resource_calendar_id": calendar.id},
-        {"name": "Large claims, office hours", "amount_min": 50000,
-         "first_contact_hours": 4, "completion_hours": 16, "resource_calendar_id": calendar.id},
-        {"name": "VIP customers", "partner_category_ids": [Command.set(vip.ids)],
-         "first_contact_hours": 2, "completion_hours": 12},
-    ])
+    env["claim.sla.rule"].create(
+        [
+            {
+                "name": "Routine claims, office hours",
+                "category_ids": [Command.set(routine.ids)],
+                "first_contact_hours": 8,
+                "completion_hours": 24,
+                "resource_calendar_id": calendar.id,
+            },
+            {
+                "name": "Large claims, office hours",
+                "amount_min": 50000,
+                "first_contact_hours": 4,
+                "completion_hours": 16,
+                "resource_calendar_id": calendar.id,
+            },
+            {
+                "name": "VIP customers",
+                "partner_category_ids": [Command.set(vip.ids)],
+                "first_contact_hours": 2,
+                "completion_hours": 12,
+            },
+        ]
+    )
     env.cr.commit()
     return teams, users, vip, routine
 
@@ -80,20 +131,45 @@ def create_claims(env, teams, vip, routine, n, prefix):
     ids = []
     for start in range(0, n, CREATE_BATCH):
         rng = range(start, min(n, start + CREATE_BATCH))
-        partners = env["res.partner"].with_context(**NO_MAIL).create([
-            {"name": f"{prefix} customer {i}", "phone": f"+886 2 2{i:07d}", "tz": "Asia/Taipei",
-             "category_id": [Command.set(vip.ids)] if i % 5 == 0 else []}
-            for i in rng
-        ])
-        ids += env["helpdesk.ticket"].with_context(**NO_MAIL).create([
-            {"name": f"Claim {prefix}-{i}", "description": "<p>Settled claim</p>", "is_claim": True,
-             "claim_number": f"{prefix}-{i}", "policy_number": f"POL-{i}",
-             "claim_category_id": routine.id if i % 2 else False,
-             "claim_amount": 80000.0 if i % 3 == 0 else 1000.0, "paid_amount": 800.0,
-             "partner_id": partner.id, "team_id": teams[i % 3].id, "stage_id": stage.id,
-             "closed_date": CLOSED + timedelta(seconds=i)}
-            for i, partner in zip(rng, partners, strict=True)
-        ]).ids
+        partners = (
+            env["res.partner"]
+            .with_context(**NO_MAIL)
+            .create(
+                [
+                    {
+                        "name": f"{prefix} customer {i}",
+                        "phone": f"+886 2 2{i:07d}",
+                        "tz": "Asia/Taipei",
+                        "category_id": [Command.set(vip.ids)] if i % 5 == 0 else [],
+                    }
+                    for i in rng
+                ]
+            )
+        )
+        ids += (
+            env["helpdesk.ticket"]
+            .with_context(**NO_MAIL)
+            .create(
+                [
+                    {
+                        "name": f"Claim {prefix}-{i}",
+                        "description": "<p>Settled claim</p>",
+                        "is_claim": True,
+                        "claim_number": f"{prefix}-{i}",
+                        "policy_number": f"POL-{i}",
+                        "claim_category_id": routine.id if i % 2 else False,
+                        "claim_amount": 80000.0 if i % 3 == 0 else 1000.0,
+                        "paid_amount": 800.0,
+                        "partner_id": partner.id,
+                        "team_id": teams[i % 3].id,
+                        "stage_id": stage.id,
+                        "closed_date": CLOSED + timedelta(seconds=i),
+                    }
+                    for i, partner in zip(rng, partners, strict=True)
+                ]
+            )
+            .ids
+        )
         env.cr.commit()
         env.invalidate_all()
     return ids
@@ -169,7 +245,8 @@ def run_batches(env, count, trace=False):
 def raw_sql_floor(env, n, users):
     """The first callbacks of the next `n` waiting claims and their status, in SQL (the floor)."""
     t0 = time.perf_counter()
-    env.cr.execute("""
+    env.cr.execute(
+        """
         WITH batch AS (
             SELECT t.id, t.partner_id, t.company_id, t.team_id, t.closed_date,
                    row_number() OVER (ORDER BY t.closed_date, t.id) AS rn
@@ -193,7 +270,9 @@ def raw_sql_floor(env, n, users):
               FROM batch b
             RETURNING ticket_id)
         UPDATE helpdesk_ticket t SET callback_status = 'pending' FROM ins WHERE t.id = ins.ticket_id
-    """, {"n": n, "agents": users.ids, "n_agents": len(users), "uid": env.uid})
+    """,
+        {"n": n, "agents": users.ids, "n_agents": len(users), "uid": env.uid},
+    )
     rows = env.cr.rowcount
     env.cr.commit()
     return time.perf_counter() - t0, rows
@@ -203,7 +282,9 @@ def check(env, since_id):
     env.cr.execute(
         """SELECT count(*), count(DISTINCT ticket_id), count(user_id), count(sla_rule_id),
                   count(*) FILTER (WHERE sla_completion_deadline IS NULL)
-             FROM claim_callback WHERE sequence = 1 AND id > %s""", [since_id])
+             FROM claim_callback WHERE sequence = 1 AND id > %s""",
+        [since_id],
+    )
     return env.cr.fetchone()
 
 
@@ -244,20 +325,28 @@ def main():
         out("scheduler_processed", done)
         out("scheduler_callbacks_per_s", rate)
         out("ratio_raw_sql_floor_to_scheduler", (raw_rows / raw_s) / rate)
-        out("batch_s_at_200k_backlog" if opts.backlog == 200_000 else f"batch_s_at_{opts.backlog}_backlog",
-            statistics.median(times))
+        out(
+            "batch_s_at_200k_backlog" if opts.backlog == 200_000 else f"batch_s_at_{opts.backlog}_backlog",
+            statistics.median(times),
+        )
         out("batch_s_ratio_backlog_to_1k", statistics.median(times) / statistics.median(small_times))
         out("queries_per_batch_max", max(queries + small_queries))
         out("queries_per_batch_list", " ".join(map(str, queries)))
         created, tickets, assigned, with_rule, no_deadline = check(env, big_first_id)
-        out("scheduler_ok", created == tickets == done == assigned and not no_deadline
-            and check(env, first_id)[0] == done + small_done + warm_done + raw_rows)
+        out(
+            "scheduler_ok",
+            created == tickets == done == assigned
+            and not no_deadline
+            and check(env, first_id)[0] == done + small_done + warm_done + raw_rows,
+        )
         out("callbacks_with_a_rule_pct", 100.0 * with_rule / max(created, 1))
         out("peak_rss_mb", peak_rss_mb())
         out("target_ge_1000_callbacks_per_s", "PASS" if rate >= 1000 else "FAIL")
         out("target_le_30_queries_per_batch", "PASS" if max(queries + small_queries) <= 30 else "FAIL")
-        out("target_batch_time_flat_in_backlog",
-            "PASS" if statistics.median(times) <= 1.25 * statistics.median(small_times) else "FAIL")
+        out(
+            "target_batch_time_flat_in_backlog",
+            "PASS" if statistics.median(times) <= 1.25 * statistics.median(small_times) else "FAIL",
+        )
 
 
 if __name__ == "__main__":

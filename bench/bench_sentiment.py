@@ -30,6 +30,9 @@ import time
 
 from benchlib import out
 
+# Not smoke-run (bench/smoke.py): an evaluation of fixed files that takes minutes, with no data
+# setup to rot; tests/test_sentiment.py covers the library.
+SMOKE_ARGS = None
 HERE = pathlib.Path(__file__).resolve().parent
 LIB = HERE.parent / "lib"
 sys.path.insert(0, str(LIB))
@@ -73,7 +76,10 @@ def cross_validated(lang, rows, folds=5):
     return accuracy(ordered, rows)
 
 
-SAMPLE = {"zh": "客服态度是还可以，但是到现在钱还没到账。", "en": "The lady was polite, but I have still not been paid a cent."}
+SAMPLE = {
+    "zh": "客服态度是还可以，但是到现在钱还没到账。",
+    "en": "The lady was polite, but I have still not been paid a cent.",
+}
 COLD = """
 import json, statistics, sys, time
 t0 = time.perf_counter()
@@ -148,9 +154,14 @@ def run_time_costs(texts):
     for lang in ("zh", "en"):
         long_text = SAMPLE[lang] * (100000 // len(SAMPLE[lang]) + 1)
         for size in (1, 10, 100):
-            out(f"analyze_{size}kB_ms_{lang}", median_ms(lambda n=size, t=long_text: sentiment.analyze([t[: n * 1000]])))
+            out(
+                f"analyze_{size}kB_ms_{lang}", median_ms(lambda n=size, t=long_text: sentiment.analyze([t[: n * 1000]]))
+            )
         engine = sentiment.get_engine(lang)
-        out(f"engine_100kB_uncapped_ms_{lang}", median_ms(lambda e=engine, t=long_text: e.analyze([t[:100000]]), repeat=1))
+        out(
+            f"engine_100kB_uncapped_ms_{lang}",
+            median_ms(lambda e=engine, t=long_text: e.analyze([t[:100000]]), repeat=1),
+        )
 
 
 def main():

@@ -22,6 +22,7 @@ from benchlib import odoo_env, out, parser, run_batches
 
 from odoo import fields
 
+SMOKE_ARGS = ["--sizes", "500,1000", "--deadlines", "50"]  # bench/smoke.py (tools/test)
 BATCH = 500
 TICKETS = 1000  # claims made through the ORM; the others are SQL copies (one open callback per claim)
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
@@ -31,29 +32,37 @@ def setup(env, tag, n):
     group = env.ref("insurance_claim_callback.group_callback_agent")
     Users = env["res.users"].with_context(**NO_MAIL, no_reset_password=True)
     leader, agent = Users.create(
-        [{"name": f"Bench {role} {tag}", "login": f"bench-sla-{role}-{tag}", "group_ids": [(4, group.id)]}
-         for role in ("leader", "agent")]
+        [
+            {"name": f"Bench {role} {tag}", "login": f"bench-sla-{role}-{tag}", "group_ids": [(4, group.id)]}
+            for role in ("leader", "agent")
+        ]
     )
-    team = env["helpdesk.ticket.team"].with_context(**NO_MAIL).create(
-        {"name": f"SLA bench {tag}", "user_id": leader.id, "user_ids": [(6, 0, (leader | agent).ids)]}
+    team = (
+        env["helpdesk.ticket.team"]
+        .with_context(**NO_MAIL)
+        .create({"name": f"SLA bench {tag}", "user_id": leader.id, "user_ids": [(6, 0, (leader | agent).ids)]})
     )
     rule = env["claim.sla.rule"].create(
         {"name": f"Bench {tag}", "escalation_trigger": "breached", "escalation_raise_priority": True}
     )
     partner = env["res.partner"].with_context(**NO_MAIL).create({"name": f"SLA bench customer {tag}"})
-    tickets = env["helpdesk.ticket"].with_context(**NO_MAIL).create(
-        [
-            {
-                "name": f"Bench claim {tag}-{i}",
-                "description": "<p>bench</p>",
-                "is_claim": True,
-                "claim_number": f"SLA-{tag}-{i}",
-                "partner_id": partner.id,
-                "team_id": team.id,
-                "claim_amount": 100,
-            }
-            for i in range(TICKETS)
-        ]
+    tickets = (
+        env["helpdesk.ticket"]
+        .with_context(**NO_MAIL)
+        .create(
+            [
+                {
+                    "name": f"Bench claim {tag}-{i}",
+                    "description": "<p>bench</p>",
+                    "is_claim": True,
+                    "claim_number": f"SLA-{tag}-{i}",
+                    "partner_id": partner.id,
+                    "team_id": team.id,
+                    "claim_amount": 100,
+                }
+                for i in range(TICKETS)
+            ]
+        )
     )
     tickets |= clone_tickets(env, tickets, n - len(tickets))
     env.cr.commit()
@@ -107,8 +116,16 @@ def insert_callbacks(env, n, team, agent, rule, tickets, now, fixed=False):
           JOIN helpdesk_ticket t ON t.id = (%(ticket_ids)s::int[])[1 + (g - 1) %% %(tickets)s]
         RETURNING id
         """,
-        {"seq0": 3 + n // len(tickets) if fixed else 2, "team": team.id, "agent": agent.id, "rule": rule.id,
-         "now": now, "n": n, "tickets": len(tickets), "ticket_ids": tickets.ids},
+        {
+            "seq0": 3 + n // len(tickets) if fixed else 2,
+            "team": team.id,
+            "agent": agent.id,
+            "rule": rule.id,
+            "now": now,
+            "n": n,
+            "tickets": len(tickets),
+            "ticket_ids": tickets.ids,
+        },
     )
     ids = [row[0] for row in env.cr.fetchall()]
     env.cr.execute("ANALYZE claim_callback")
@@ -177,13 +194,19 @@ def bench_deadlines(env, tag, n):
     """Deadlines of N tickets on one business-hours calendar: ours vs helpdesk_mgmt_sla."""
     calendar = env["resource.calendar"].create({"name": f"Bench office {tag}", "tz": "Asia/Taipei"})
     env["resource.calendar.leaves"].create(
-        {"name": "Holiday", "calendar_id": calendar.id,
-         "date_from": fields.Datetime.now() + timedelta(days=3), "date_to": fields.Datetime.now() + timedelta(days=4)}
+        {
+            "name": "Holiday",
+            "calendar_id": calendar.id,
+            "date_from": fields.Datetime.now() + timedelta(days=3),
+            "date_to": fields.Datetime.now() + timedelta(days=4),
+        }
     )
     rule = env["claim.sla.rule"].create({"name": f"Office {tag}", "resource_calendar_id": calendar.id, "active": False})
-    team = env["helpdesk.ticket.team"].create({"name": f"SLA deadline bench {tag}", "resource_calendar_id": calendar.id,
-                                               "use_sla": True} if "use_sla" in env["helpdesk.ticket.team"]._fields
-                                              else {"name": f"SLA deadline bench {tag}"})
+    team = env["helpdesk.ticket.team"].create(
+        {"name": f"SLA deadline bench {tag}", "resource_calendar_id": calendar.id, "use_sla": True}
+        if "use_sla" in env["helpdesk.ticket.team"]._fields
+        else {"name": f"SLA deadline bench {tag}"}
+    )
     starts = [fields.Datetime.now() - timedelta(minutes=7 * i) for i in range(n)]
     t0 = time.perf_counter()
     ours = rule._plan([(start, 24.0) for start in starts])
@@ -199,10 +222,18 @@ def bench_deadlines(env, tag, n):
     if "helpdesk.sla" not in env:
         out("helpdesk_mgmt_sla", "not installed: comparison skipped")
         return
-    sla = env["helpdesk.sla"].create({"name": f"Bench {tag}", "team_ids": [(6, 0, team.ids)], "hours": 24,
-                                      "stage_id": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id})
-    tickets = env["helpdesk.ticket"].with_context(**NO_MAIL).create(
-        [{"name": f"OCA SLA {tag}-{i}", "description": "<p>bench</p>", "team_id": team.id} for i in range(n)]
+    sla = env["helpdesk.sla"].create(
+        {
+            "name": f"Bench {tag}",
+            "team_ids": [(6, 0, team.ids)],
+            "hours": 24,
+            "stage_id": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id,
+        }
+    )
+    tickets = (
+        env["helpdesk.ticket"]
+        .with_context(**NO_MAIL)
+        .create([{"name": f"OCA SLA {tag}-{i}", "description": "<p>bench</p>", "team_id": team.id} for i in range(n)])
     )
     # the same start dates as above, then helpdesk_mgmt_sla's own per-ticket computation
     env.cr.execute(

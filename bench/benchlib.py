@@ -41,7 +41,7 @@ def odoo_env(arg_parser, user_context=True):
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     opts = arg_parser.parse_args(argv[:cut])
-    config.parse_config([*argv[cut + 1:], "--log-level=warn"], setup_logging=True)
+    config.parse_config([*argv[cut + 1 :], "--log-level=warn"], setup_logging=True)
     registry = Registry(opts.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

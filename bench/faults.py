@@ -56,13 +56,18 @@ class Bench:
 
     def due(self, *kinds):
         """Only these crons run, due now, every minute."""
-        self.sql("UPDATE ir_cron SET active = false WHERE id IN (SELECT res_id FROM ir_model_data"
-                 " WHERE module = 'insurance_claim_callback' AND model = 'ir.cron')")
+        self.sql(
+            "UPDATE ir_cron SET active = false WHERE id IN (SELECT res_id FROM ir_model_data"
+            " WHERE module = 'insurance_claim_callback' AND model = 'ir.cron')"
+        )
         for kind in kinds:
-            self.sql("""UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' - interval '1 second',
+            self.sql(
+                """UPDATE ir_cron SET active = true, nextcall = now() AT TIME ZONE 'UTC' - interval '1 second',
                         interval_number = 1, interval_type = 'minutes'
                         WHERE id = (SELECT res_id FROM ir_model_data WHERE module = 'insurance_claim_callback'
-                                    AND name = %s)""", [CRONS[kind]])
+                                    AND name = %s)""",
+                [CRONS[kind]],
+            )
         # the cron workers LISTEN on the `postgres` database (ir.cron._notifydb); otherwise they wake up every minute
         with psycopg2.connect(dbname="postgres") as cn, cn.cursor() as cr:
             cr.execute("NOTIFY cron_trigger, %s", [self.opts.db])
@@ -105,7 +110,9 @@ class Bench:
         """Live pids of the master's workers of that role (WorkerCron, WorkerHTTP), per the log."""
         with open(self.opts.log, errors="replace") as f:
             pids = [int(p) for r, p in re.findall(r"Worker (Worker\w+) \((\d+)\) alive", f.read()) if r == role]
-        ps = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.master)], capture_output=True, text=True, check=False).stdout
+        ps = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.master)], capture_output=True, text=True, check=False
+        ).stdout
         live = {int(p) for p in ps.split()}
         return [p for p in pids if p in live]
 
@@ -135,10 +142,13 @@ class Bench:
         """(odoo pid, backend pid) of a live worker of `role` whose open transaction writes `table`."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            rows = self.sql("""SELECT a.client_port, a.pid FROM pg_stat_activity a
+            rows = self.sql(
+                """SELECT a.client_port, a.pid FROM pg_stat_activity a
                 JOIN pg_locks l ON l.pid = a.pid AND l.mode = 'RowExclusiveLock' AND l.granted
                 JOIN pg_class c ON c.oid = l.relation AND c.relname = %s
-                WHERE a.datname = %s AND a.xact_start IS NOT NULL""", [table, self.opts.db])
+                WHERE a.datname = %s AND a.xact_start IS NOT NULL""",
+                [table, self.opts.db],
+            )
             if rows:
                 owners = self.socket_owners(self.workers(role))
                 for port, backend in rows:
@@ -172,19 +182,29 @@ class Bench:
         headers = {"Authorization": f"bearer {agent['key']}", "X-Odoo-Database": self.opts.db}
         rng = random.Random(agent["uid"])
         while not self.stop_clients.is_set():
-            ids = [r[0] for r in self.sql(
-                "SELECT id FROM claim_callback WHERE user_id = %s AND state IN ('scheduled', 'in_progress')"
-                " AND fallback_date IS NULL ORDER BY random() LIMIT 1", [agent["uid"]])]
+            ids = [
+                r[0]
+                for r in self.sql(
+                    "SELECT id FROM claim_callback WHERE user_id = %s AND state IN ('scheduled', 'in_progress')"
+                    " AND fallback_date IS NULL ORDER BY random() LIMIT 1",
+                    [agent["uid"]],
+                )
+            ]
             if not ids:  # until the scheduler gives this agent more work
                 time.sleep(2)
                 continue
-            body = {"ids": ids, "satisfaction": rng.randint(1, 5), "nps": rng.randint(0, 10),
-                    "feedback": rng.choice(["Quick and kind, thank you.", "理賠太慢了。", None])}
+            body = {
+                "ids": ids,
+                "satisfaction": rng.randint(1, 5),
+                "nps": rng.randint(0, 10),
+                "feedback": rng.choice(["Quick and kind, thank you.", "理賠太慢了。", None]),
+            }
             for _try in range(5):  # a client retries what got no answer
                 try:
                     self.sent += 1
-                    r = requests.post(f"{self.url}/json/2/claim.callback/register_result", json=body,
-                                      headers=headers, timeout=60)
+                    r = requests.post(
+                        f"{self.url}/json/2/claim.callback/register_result", json=body, headers=headers, timeout=60
+                    )
                 except requests.RequestException as e:
                     self.client_errors.append(f"{type(e).__name__}")
                     time.sleep(2)
@@ -200,20 +220,35 @@ class Bench:
 
     def checks(self):
         q = self.one
-        out("claims_closed", q("""SELECT count(*) FROM helpdesk_ticket t JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
-                                  WHERE t.is_claim AND s.closed AND t.partner_id IS NOT NULL AND t.closed_date IS NOT NULL"""))
-        out("claims_with_exactly_one_first_callback", q("""SELECT count(*) FROM (SELECT ticket_id FROM claim_callback
-                                  WHERE sequence = 1 GROUP BY ticket_id HAVING count(*) = 1) x"""))
-        out("claims_without_first_callback", q("""SELECT count(*) FROM helpdesk_ticket t
+        out(
+            "claims_closed",
+            q("""SELECT count(*) FROM helpdesk_ticket t JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+                                  WHERE t.is_claim AND s.closed AND t.partner_id IS NOT NULL AND t.closed_date IS NOT NULL"""),
+        )
+        out(
+            "claims_with_exactly_one_first_callback",
+            q("""SELECT count(*) FROM (SELECT ticket_id FROM claim_callback
+                                  WHERE sequence = 1 GROUP BY ticket_id HAVING count(*) = 1) x"""),
+        )
+        out(
+            "claims_without_first_callback",
+            q("""SELECT count(*) FROM helpdesk_ticket t
                                   JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
                                   WHERE t.is_claim AND s.closed AND t.partner_id IS NOT NULL AND t.closed_date IS NOT NULL
                                   AND t.callback_status != 'opted_out'
-                                  AND NOT EXISTS (SELECT 1 FROM claim_callback c WHERE c.ticket_id = t.id AND c.sequence = 1)"""))
-        out("duplicate_first_callbacks", q("""SELECT count(*) FROM (SELECT ticket_id FROM claim_callback
-                                  WHERE sequence = 1 GROUP BY ticket_id HAVING count(*) > 1) x"""))
+                                  AND NOT EXISTS (SELECT 1 FROM claim_callback c WHERE c.ticket_id = t.id AND c.sequence = 1)"""),
+        )
+        out(
+            "duplicate_first_callbacks",
+            q("""SELECT count(*) FROM (SELECT ticket_id FROM claim_callback
+                                  WHERE sequence = 1 GROUP BY ticket_id HAVING count(*) > 1) x"""),
+        )
         out("results_acknowledged", len(self.acked))
-        lost = q("""SELECT count(*) FROM claim_callback WHERE id = ANY(%s)
-                    AND (state != 'done' OR satisfaction IS NULL OR completed_date IS NULL)""", [sorted(self.acked)])
+        lost = q(
+            """SELECT count(*) FROM claim_callback WHERE id = ANY(%s)
+                    AND (state != 'done' OR satisfaction IS NULL OR completed_date IS NULL)""",
+            [sorted(self.acked)],
+        )
         out("lost_results", lost)
         out("result_requests_sent", self.sent)
         out("result_requests_without_answer_or_refused", len(self.client_errors))
@@ -225,15 +260,27 @@ class Bench:
         attempts = q("""SELECT count(*) FROM (SELECT callback_id, channel FROM claim_callback_attempt
                         WHERE channel IN ('sms', 'email') GROUP BY callback_id, channel HAVING count(*) > 1) x""")
         out("sms_queued", q("SELECT count(*) FROM sms_sms"))
-        out("mails_queued_for_callbacks", q("""SELECT count(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id
-                                               WHERE m.model = 'claim.callback' AND m.message_type = 'email_outgoing'"""))
-        out("duplicate_messages_sent", f"{sms + mails} (sms.sms per customer > 1: {sms}; mail.mail per callback > 1: "
-                                       f"{mails}; sms/e-mail attempts per callback > 1: {attempts})")
-        out("callbacks_fallback_due_not_sent", q("""SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
-                                                   AND fallback_sent_date IS NULL AND fallback_date <= now() AT TIME ZONE 'UTC'"""))
-        out("sla_transitions_not_made", q("""SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
+        out(
+            "mails_queued_for_callbacks",
+            q("""SELECT count(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id
+                                               WHERE m.model = 'claim.callback' AND m.message_type = 'email_outgoing'"""),
+        )
+        out(
+            "duplicate_messages_sent",
+            f"{sms + mails} (sms.sms per customer > 1: {sms}; mail.mail per callback > 1: "
+            f"{mails}; sms/e-mail attempts per callback > 1: {attempts})",
+        )
+        out(
+            "callbacks_fallback_due_not_sent",
+            q("""SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
+                                                   AND fallback_sent_date IS NULL AND fallback_date <= now() AT TIME ZONE 'UTC'"""),
+        )
+        out(
+            "sla_transitions_not_made",
+            q("""SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
                                             AND sla_first_contact_status = 'on_track'
-                                            AND sla_first_contact_risk_date < now() AT TIME ZONE 'UTC' - interval '5 minutes'"""))
+                                            AND sla_first_contact_risk_date < now() AT TIME ZONE 'UTC' - interval '5 minutes'"""),
+        )
         with open(self.opts.log, errors="replace") as f:
             log = f.read()
         out("server_log_tracebacks", log.count("Traceback"))
@@ -247,13 +294,16 @@ def main():
     p.add_argument("--backlog-cmd", required=True, help="shell command adding N waiting claims: {n}")
     argv = sys.argv[1:]
     cut = argv.index("--")
-    opts, command = p.parse_args(argv[:cut]), argv[cut + 1:]
+    opts, command = p.parse_args(argv[:cut]), argv[cut + 1 :]
     b = Bench(opts, command)
     agents = json.loads(Path(opts.agents).read_text())
     try:
         b.due()  # no cron while the clients start
         b.start()
-        out("server", f"master {b.master}, {len(b.workers('WorkerHTTP'))} HTTP workers, cron worker {b.workers('WorkerCron')}")
+        out(
+            "server",
+            f"master {b.master}, {len(b.workers('WorkerHTTP'))} HTTP workers, cron worker {b.workers('WorkerCron')}",
+        )
         clients = [threading.Thread(target=b.client, args=(a,), daemon=True) for a in agents[:8]]
         for t in clients:
             t.start()
@@ -287,9 +337,12 @@ def main():
         b.wait_done("sla_transitions", sweep, 900)
 
         # 3. fallback: phone exhausted on open callbacks
-        b.sql("""UPDATE claim_callback SET fallback_date = now() AT TIME ZONE 'UTC' - interval '1 minute'
+        b.sql(
+            """UPDATE claim_callback SET fallback_date = now() AT TIME ZONE 'UTC' - interval '1 minute'
                  WHERE id IN (SELECT id FROM claim_callback WHERE state = 'scheduled' AND sequence = 1
-                              AND fallback_sent_date IS NULL ORDER BY id LIMIT %s)""", [int(os.environ.get("FAULTS_FALLBACK", "4000"))])
+                              AND fallback_sent_date IS NULL ORDER BY id LIMIT %s)""",
+            [int(os.environ.get("FAULTS_FALLBACK", "4000"))],
+        )
         fallback = """SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
                       AND fallback_sent_date IS NULL AND fallback_date <= now() AT TIME ZONE 'UTC'"""
         out("fallback_due", b.one(fallback))
@@ -314,7 +367,10 @@ def main():
         b.due("schedule", "fallback")
         if b.writing_backend("WorkerCron", "claim_callback")[0]:
             b.stop()
-            out("fault_stop_start", "SIGTERM to the master mid-batch (what is left after 30 s: SIGKILL), then a new server")
+            out(
+                "fault_stop_start",
+                "SIGTERM to the master mid-batch (what is left after 30 s: SIGKILL), then a new server",
+            )
             b.start()
             b.due("schedule", "fallback")
         b.wait_done("fallback", fallback, 900)

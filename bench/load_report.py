@@ -1,10 +1,10 @@
 """What bench/load.sh measures outside Locust, from /proc and the server log.
 
-    load_report.py snap MASTER_PID DB            JSON on stdout: CPU ticks of the Odoo server (the master,
-                                                 its reaped children, its live workers) and of the
-                                                 database's PostgreSQL backends
-    load_report.py report RUN BEFORE AFTER LOCUST_JSON SERVER_LOG MASTER_PID [LOG_OFFSET]
-                                                 the `name: value` lines of one run
+load_report.py snap MASTER_PID DB            JSON on stdout: CPU ticks of the Odoo server (the master,
+                                             its reaped children, its live workers) and of the
+                                             database's PostgreSQL backends
+load_report.py report RUN BEFORE AFTER LOCUST_JSON SERVER_LOG MASTER_PID [LOG_OFFSET]
+                                             the `name: value` lines of one run
 """
 
 import json
@@ -30,7 +30,9 @@ def stat(pid):
 
 
 def children(master):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
+    ).stdout
     return [int(p) for p in out.split()]
 
 
@@ -59,7 +61,9 @@ def uss_mb(pid):
     """Private (unshared) memory: what the worker costs beyond the pages it shares with the master."""
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
-            return sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:"))) / 1024
+            return (
+                sum(int(line.split()[1]) for line in f if line.startswith(("Private_Clean:", "Private_Dirty:"))) / 1024
+            )
     except OSError:
         return 0
 
@@ -80,8 +84,10 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     for name in ["queue", "team_queue", "assign", "form", "attempt", "result"]:
         t = res["times"].get(name, [])
         if t:
-            print(f"{run}_{name}_ms: n={len(t)} p50={pct(t, 50):.0f} p95={pct(t, 95):.0f} p99={pct(t, 99):.0f}"
-                  f" max={max(t):.0f} mean={statistics.mean(t):.0f}")
+            print(
+                f"{run}_{name}_ms: n={len(t)} p50={pct(t, 50):.0f} p95={pct(t, 95):.0f} p99={pct(t, 99):.0f}"
+                f" max={max(t):.0f} mean={statistics.mean(t):.0f}"
+            )
     every = [x for v in res["times"].values() for x in v]
     if every:
         print(f"{run}_all_ms: p50={pct(every, 50):.0f} p95={pct(every, 95):.0f} p99={pct(every, 99):.0f}")
@@ -96,21 +102,29 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     retried = len(re.findall(r"SERIALIZATION_FAILURE, \d+ tries left", log))
     gave_up = len(re.findall(r"maximum number of tries reached", log))
     serial = len(re.findall(r"could not serialize|serialization", log, re.IGNORECASE))
-    print(f"{run}_serialization_failures_retried: {retried} (gave up: {gave_up}; log lines naming serialization: {serial})")
+    print(
+        f"{run}_serialization_failures_retried: {retried} (gave up: {gave_up}; log lines naming serialization: {serial})"
+    )
     print(f"{run}_server_log_tracebacks: {log.count('Traceback')}")
-    print(f"{run}_odoo_cpu_pct: {100 * (a['odoo'] - b['odoo']) / TICK / wall:.0f} (100 = one core; the machine has {os.cpu_count()})")
+    print(
+        f"{run}_odoo_cpu_pct: {100 * (a['odoo'] - b['odoo']) / TICK / wall:.0f} (100 = one core; the machine has {os.cpu_count()})"
+    )
     pg = sum(t - b["pg"].get(pid, 0) for pid, t in a["pg"].items())
     print(f"{run}_postgres_backends_cpu_pct: {100 * pg / TICK / wall:.0f} (backends of this database alive at the end)")
     roles = {int(pid): role for role, pid in re.findall(r"Worker (Worker\w+) \((\d+)\) alive", whole)}
-    rss = [f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}/{uss_mb(pid):.0f}/{rss_mb(pid, 'VmSize:'):.0f}MB"
-           for pid in children(master) if rss_mb(pid)]
-    print(f"{run}_worker_memory: {' '.join(rss)} (RSS/private/virtual, the last is what limit_memory_* "
-          f"compare; master RSS {rss_mb(master):.0f}MB)")
+    rss = [
+        f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}/{uss_mb(pid):.0f}/{rss_mb(pid, 'VmSize:'):.0f}MB"
+        for pid in children(master)
+        if rss_mb(pid)
+    ]
+    print(
+        f"{run}_worker_memory: {' '.join(rss)} (RSS/private/virtual, the last is what limit_memory_* "
+        f"compare; master RSS {rss_mb(master):.0f}MB)"
+    )
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "snap":
         print(json.dumps(snap(int(sys.argv[2]), sys.argv[3])))
     else:
-        report(sys.argv[2], *sys.argv[3:6], sys.argv[6], int(sys.argv[7]),
-               int(sys.argv[8]) if len(sys.argv) > 8 else 0)
+        report(sys.argv[2], *sys.argv[3:6], sys.argv[6], int(sys.argv[7]), int(sys.argv[8]) if len(sys.argv) > 8 else 0)

@@ -37,13 +37,26 @@ def in_window_tz():
 
 def create_agents(env, n_agents, n_teams):
     group = env.ref("insurance_claim_callback.group_callback_agent")
-    users = env["res.users"].with_context(**NO_MAIL).create([
-        {"name": f"Load agent {i}", "login": f"load-agent-{i}", "group_ids": [(4, group.id)], "callback_capacity": 10**6}
-        for i in range(n_agents)
-    ])
-    teams = env["helpdesk.ticket.team"].with_context(**NO_MAIL).create([
-        {"name": f"Load team {t}", "user_ids": [(6, 0, users[t::n_teams].ids)]} for t in range(n_teams)
-    ])
+    users = (
+        env["res.users"]
+        .with_context(**NO_MAIL)
+        .create(
+            [
+                {
+                    "name": f"Load agent {i}",
+                    "login": f"load-agent-{i}",
+                    "group_ids": [(4, group.id)],
+                    "callback_capacity": 10**6,
+                }
+                for i in range(n_agents)
+            ]
+        )
+    )
+    teams = (
+        env["helpdesk.ticket.team"]
+        .with_context(**NO_MAIL)
+        .create([{"name": f"Load team {t}", "user_ids": [(6, 0, users[t::n_teams].ids)]} for t in range(n_teams)])
+    )
     agents = []
     for user in users:
         key = env["res.users.apikeys"].with_user(user).sudo()._generate(None, "load bench", None)
@@ -63,22 +76,38 @@ def create_claims(env, teams, n, prefix, hours=70):
     Partner, Ticket = env["res.partner"].with_context(**NO_MAIL), env["helpdesk.ticket"].with_context(**NO_MAIL)
     for start in range(0, n, CREATE_BATCH):
         idx = range(start, min(n, start + CREATE_BATCH))
-        partners = Partner.create([
-            {"name": f"{prefix} customer {i}", "phone": f"+32 470 {i % 1000000:06d}", "tz": tz,
-             "email": f"{prefix.lower()}-{i}@example.com", "lang": "en_US"}
-            for i in idx
-        ])
-        Ticket.create([
-            {
-                "name": f"Claim {prefix}-{i}", "description": "<p>Settled claim</p>", "number": f"{prefix}-{i}", "is_claim": True,
-                "claim_number": f"{prefix}-{i}", "policy_number": f"POL-{i}",
-                "claim_category_id": categories[i % len(categories)].id if categories else False,
-                "claim_amount": 1000.0 + i % 5000, "paid_amount": 800.0, "partner_id": partner.id,
-                "team_id": teams[i % len(teams)].id, "stage_id": stage.id,
-                "closed_date": now - timedelta(seconds=rng.uniform(60, hours * 3600)),
-            }
-            for i, partner in zip(idx, partners, strict=True)
-        ])
+        partners = Partner.create(
+            [
+                {
+                    "name": f"{prefix} customer {i}",
+                    "phone": f"+32 470 {i % 1000000:06d}",
+                    "tz": tz,
+                    "email": f"{prefix.lower()}-{i}@example.com",
+                    "lang": "en_US",
+                }
+                for i in idx
+            ]
+        )
+        Ticket.create(
+            [
+                {
+                    "name": f"Claim {prefix}-{i}",
+                    "description": "<p>Settled claim</p>",
+                    "number": f"{prefix}-{i}",
+                    "is_claim": True,
+                    "claim_number": f"{prefix}-{i}",
+                    "policy_number": f"POL-{i}",
+                    "claim_category_id": categories[i % len(categories)].id if categories else False,
+                    "claim_amount": 1000.0 + i % 5000,
+                    "paid_amount": 800.0,
+                    "partner_id": partner.id,
+                    "team_id": teams[i % len(teams)].id,
+                    "stage_id": stage.id,
+                    "closed_date": now - timedelta(seconds=rng.uniform(60, hours * 3600)),
+                }
+                for i, partner in zip(idx, partners, strict=True)
+            ]
+        )
         env.cr.commit()
         env.invalidate_all()
         gc.collect()
@@ -97,7 +126,8 @@ def schedule_all(env):
 def run_crons_every_minute(env):
     for xmlid in ADDON_CRONS:
         env.ref(f"insurance_claim_callback.{xmlid}").write(
-            {"interval_number": 1, "interval_type": "minutes", "nextcall": fields.Datetime.now(), "active": True})
+            {"interval_number": 1, "interval_type": "minutes", "nextcall": fields.Datetime.now(), "active": True}
+        )
     for xmlid in ["sms.ir_cron_sms_scheduler_action", "mail.ir_cron_mail_scheduler_action"]:
         cron = env.ref(xmlid, raise_if_not_found=False)
         if cron:
@@ -127,13 +157,18 @@ def main():
         schedule_all(env)
         cr = env.cr
         # unassigned team work: every agent of the team sees it (and may race for it)
-        cr.execute("""UPDATE claim_callback SET user_id = NULL WHERE id IN (
+        cr.execute(
+            """UPDATE claim_callback SET user_id = NULL WHERE id IN (
                         SELECT id FROM claim_callback WHERE state = 'scheduled' ORDER BY random() LIMIT %s)""",
-                   [opts.unassigned])
+            [opts.unassigned],
+        )
         # phone exhausted: the fallback cron sends the questionnaire link at its next run
-        cr.execute("""UPDATE claim_callback SET fallback_date = now() AT TIME ZONE 'UTC' - interval '1 minute'
+        cr.execute(
+            """UPDATE claim_callback SET fallback_date = now() AT TIME ZONE 'UTC' - interval '1 minute'
                       WHERE id IN (SELECT id FROM claim_callback WHERE state = 'scheduled' AND user_id IS NOT NULL
-                                   ORDER BY random() LIMIT %s)""", [opts.fallback])
+                                   ORDER BY random() LIMIT %s)""",
+            [opts.fallback],
+        )
         if opts.backlog:
             create_claims(env, teams, opts.backlog, "Q", hours=1)
         run_crons_every_minute(env)

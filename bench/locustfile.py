@@ -32,25 +32,65 @@ TEAM_SHARE = 0.4
 OPEN = ["scheduled", "in_progress"]
 CONTEXT = {"lang": "en_US", "tz": "Asia/Taipei", "bin_size": True}
 LIST_SPEC = {
-    "is_overdue": {}, "display_name": {}, "claim_number": {}, "partner_id": {"fields": {"display_name": {}}},
-    "partner_phone_formatted": {}, "claim_category_id": {"fields": {"display_name": {}}},
-    "team_id": {"fields": {"display_name": {}}}, "user_id": {"fields": {"display_name": {}}},
-    "sla_first_contact_deadline": {}, "sla_completion_deadline": {}, "sla_first_contact_status": {},
-    "sla_completion_status": {}, "state": {},
+    "is_overdue": {},
+    "display_name": {},
+    "claim_number": {},
+    "partner_id": {"fields": {"display_name": {}}},
+    "partner_phone_formatted": {},
+    "claim_category_id": {"fields": {"display_name": {}}},
+    "team_id": {"fields": {"display_name": {}}},
+    "user_id": {"fields": {"display_name": {}}},
+    "sla_first_contact_deadline": {},
+    "sla_completion_deadline": {},
+    "sla_first_contact_status": {},
+    "sla_completion_status": {},
+    "state": {},
 }
 FORM_SPEC = {
     **LIST_SPEC,
-    "partner_phone_masked": {}, "partner_email": {}, "company_id": {"fields": {"display_name": {}}},
-    "sequence": {}, "parent_id": {"fields": {"display_name": {}}}, "ticket_id": {"fields": {"display_name": {}}},
-    "policy_number": {}, "company_currency_id": {"fields": {}}, "claim_amount": {}, "paid_amount": {},
-    "claim_closed_date": {}, "sla_rule_id": {"fields": {"display_name": {}}}, "sla_start_date": {},
-    "first_attempt_date": {}, "completed_date": {}, "sla_paused_since": {}, "sla_pause_until": {},
-    "sla_paused_hours": {}, "priority": {}, "satisfaction": {}, "nps": {}, "feedback": {},
+    "partner_phone_masked": {},
+    "partner_email": {},
+    "company_id": {"fields": {"display_name": {}}},
+    "sequence": {},
+    "parent_id": {"fields": {"display_name": {}}},
+    "ticket_id": {"fields": {"display_name": {}}},
+    "policy_number": {},
+    "company_currency_id": {"fields": {}},
+    "claim_amount": {},
+    "paid_amount": {},
+    "claim_closed_date": {},
+    "sla_rule_id": {"fields": {"display_name": {}}},
+    "sla_start_date": {},
+    "first_attempt_date": {},
+    "completed_date": {},
+    "sla_paused_since": {},
+    "sla_pause_until": {},
+    "sla_paused_hours": {},
+    "priority": {},
+    "satisfaction": {},
+    "nps": {},
+    "feedback": {},
     "feedback_anonymized_date": {},
-    "attempt_ids": {"fields": {"date": {}, "channel": {}, "outcome": {}, "user_id": {"fields": {"display_name": {}}},
-                               "duration": {}, "note": {}}},
-    "feedback_ticket_ids": {"fields": {"number": {}, "name": {}, "is_complaint": {}, "sla_resolution_deadline": {},
-                                       "sla_resolution_status": {}, "stage_id": {"fields": {"display_name": {}}}}},
+    "attempt_ids": {
+        "fields": {
+            "date": {},
+            "channel": {},
+            "outcome": {},
+            "user_id": {"fields": {"display_name": {}}},
+            "duration": {},
+            "note": {},
+        }
+    },
+    "feedback_ticket_ids": {
+        "fields": {
+            "number": {},
+            "name": {},
+            "is_complaint": {},
+            "sla_resolution_deadline": {},
+            "sla_resolution_status": {},
+            "stage_id": {"fields": {"display_name": {}}},
+        }
+    },
 }
 FEEDBACK = [
     "The adjuster was quick and the payment arrived on time, thank you.",
@@ -99,8 +139,14 @@ class Agent(HttpUser):
     def call(self, name, method, ids=(), **kwargs):
         """POST /json/2/claim.callback/<method>; the result, or None when refused by a race."""
         body = {"ids": list(ids), "context": CONTEXT, **kwargs}
-        with self.client.post(f"/json/2/claim.callback/{method}", json=body, headers=self.headers,
-                              name=name, catch_response=True, timeout=120) as resp:
+        with self.client.post(
+            f"/json/2/claim.callback/{method}",
+            json=body,
+            headers=self.headers,
+            name=name,
+            catch_response=True,
+            timeout=120,
+        ) as resp:
             if resp.status_code == 200:
                 resp.success()
                 return resp.json()
@@ -122,15 +168,17 @@ class Agent(HttpUser):
     def open_queue(self):
         if random.random() < TEAM_SHARE:
             domain = [["team_id.user_ids", "in", [self.uid]], ["user_id", "=", False], ["state", "in", OPEN]]
-            rows = self.call("team_queue", "web_search_read", domain=domain, specification=LIST_SPEC,
-                             limit=80, count_limit=10001)
+            rows = self.call(
+                "team_queue", "web_search_read", domain=domain, specification=LIST_SPEC, limit=80, count_limit=10001
+            )
             rows = (rows or {}).get("records", [])
             if rows:
                 self.target, self.step = random.choice(rows[:3])["id"], self.assign
             return
         domain = [["user_id", "=", self.uid], ["state", "in", OPEN]]
-        rows = self.call("queue", "web_search_read", domain=domain, specification=LIST_SPEC, limit=80,
-                         count_limit=10001)
+        rows = self.call(
+            "queue", "web_search_read", domain=domain, specification=LIST_SPEC, limit=80, count_limit=10001
+        )
         rows = (rows or {}).get("records", [])
         if rows:
             self.target, self.step = random.choice(rows[:10])["id"], self.open_form
@@ -146,15 +194,28 @@ class Agent(HttpUser):
 
     def log_attempt(self):
         outcome = random.choices(["reached", "no_answer", "busy"], [70, 20, 10])[0]
-        done = self.call("attempt", "register_attempt", [self.target], channel="phone", outcome=outcome,
-                         duration=random.randint(20, 400) if outcome == "reached" else 0)
+        done = self.call(
+            "attempt",
+            "register_attempt",
+            [self.target],
+            channel="phone",
+            outcome=outcome,
+            duration=random.randint(20, 400) if outcome == "reached" else 0,
+        )
         self.step = self.record_result if done is not None and outcome == "reached" else self.open_queue
 
     def record_result(self):
         satisfaction = random.choices([5, 4, 3, 2, 1], [40, 30, 15, 10, 5])[0]
         issues = ["The payment letter had the wrong bank account"] if random.random() < 0.1 else None
-        self.call("result", "register_result", [self.target], satisfaction=satisfaction, nps=random.randint(0, 10),
-                  feedback=random.choice(FEEDBACK), issues=issues)
+        self.call(
+            "result",
+            "register_result",
+            [self.target],
+            satisfaction=satisfaction,
+            nps=random.randint(0, 10),
+            feedback=random.choice(FEEDBACK),
+            issues=issues,
+        )
         self.step = self.open_queue
 
 
@@ -163,7 +224,10 @@ if __name__ == "__main__":  # a quick look at one agent's first call, without Lo
 
     me = AGENTS[0]
     t0 = time.perf_counter()
-    r = requests.post(f"{os.environ['LOAD_HOST']}/json/2/claim.callback/web_search_read", timeout=60,
-                      headers={"Authorization": f"bearer {me['key']}", "X-Odoo-Database": DB},
-                      json={"domain": [["user_id", "=", me["uid"]]], "specification": LIST_SPEC, "limit": 80})
+    r = requests.post(
+        f"{os.environ['LOAD_HOST']}/json/2/claim.callback/web_search_read",
+        timeout=60,
+        headers={"Authorization": f"bearer {me['key']}", "X-Odoo-Database": DB},
+        json={"domain": [["user_id", "=", me["uid"]]], "specification": LIST_SPEC, "limit": 80},
+    )
     print(r.status_code, len(r.json().get("records", [])), f"{time.perf_counter() - t0:.3f}s")
