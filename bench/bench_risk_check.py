@@ -96,7 +96,8 @@ def add_data(env, users, teams, n_open, first_step):
                                      create_date, write_date, create_uid, write_uid)
         SELECT %(company)s, 'Claim ' || i, 'bench', true, %(tag)s || '-' || i, %(category)s,
                %(p0)s + i %% %(partners)s, (%(teams)s::int[])[1 + i %% %(n_teams)s], %(stage)s,
-               now() - (i %% 80) * interval '1 day', 'pending', now(), now(), %(uid)s, %(uid)s
+               now() - (i %% 80) * interval '1 day', 'pending', now() - interval '1 day', now() - interval '1 day',
+               %(uid)s, %(uid)s
           FROM generate_series(0, %(n_open)s + %(n_done)s - 1) i
     """,
         params,
@@ -119,7 +120,7 @@ def add_data(env, users, teams, n_open, first_step):
                     ELSE now() - interval '1 day' - ((k - %(n_open)s) %% (70 * 24)) * interval '1 hour' END,
                CASE WHEN k < %(n_open)s THEN 0 WHEN k - %(n_open)s < %(fixed)s THEN 2
                     WHEN k - %(n_open)s < 2 * %(fixed)s THEN 3 ELSE 4 + k %% 2 END,
-               'on_track', 'on_track', now(), now(), %(uid)s, %(uid)s
+               'on_track', 'on_track', now() - interval '1 day', now() - interval '1 day', %(uid)s, %(uid)s
           FROM (SELECT t.*, t.id - %(t0)s AS k FROM helpdesk_ticket t WHERE t.id >= %(t0)s) t
     """,
         params,
@@ -164,15 +165,53 @@ def add_data(env, users, teams, n_open, first_step):
 
 
 def reset_warnings(env):
-    """Back to no warning and no customer at risk, so that each size's first run opens the same set."""
+    """Back to no warning, no customer at risk and nothing counted, so that each size's first run opens the same
+    set and counts every hour and every customer (what the first run after an upgrade does)."""
+    from odoo.addons.insurance_claim_callback.models import (  # noqa: PLC0415 (the addons path is set by now)
+        claim_callback_attempt_hour,
+        res_partner_callback_risk,
+    )
+
+    marks = (claim_callback_attempt_hour.WATERMARK, res_partner_callback_risk.RISK_CHECKED_AT)
     cr = env.cr
     cr.execute("DELETE FROM mail_activity WHERE res_model = 'claim.risk.warning'")
     cr.execute("DELETE FROM claim_risk_warning")
     cr.execute(
         "UPDATE res_partner SET callback_risk = NULL, callback_risk_reason = NULL WHERE callback_risk IS NOT NULL"
     )
+    cr.execute("DELETE FROM claim_callback_attempt_hour")
+    cr.execute("DELETE FROM ir_config_parameter WHERE key IN %s", [marks])
     cr.commit()
     env.invalidate_all()
+    env.registry.clear_cache()  # the parameters' cache
+
+
+def add_hour_of_activity(env, n_open):
+    """What an hour brings at this size: 10 attempts per open callback over 35 days (n_open / 84 in an hour),
+    and as many callbacks completed as the data has per hour (n_open / 2 over 10 weeks)."""
+    cr = env.cr
+    params = {"attempts": max(1, n_open // 84), "completed": max(1, n_open // 2 // (70 * 24))}
+    cr.execute(
+        """
+        INSERT INTO claim_callback_attempt (callback_id, company_id, channel, outcome, date, user_id, duration, cost)
+        SELECT cb.id, cb.company_id, 'phone', CASE WHEN cb.id %% 3 = 0 THEN 'no_answer' ELSE 'reached' END,
+               now() - (cb.id %% 60) * interval '1 minute', cb.user_id, 60, 0.35
+          FROM claim_callback cb WHERE cb.state IN ('scheduled', 'in_progress')
+         ORDER BY cb.id DESC LIMIT %(attempts)s
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        UPDATE claim_callback SET state = 'done', completed_date = now(), satisfaction = 1 + id %% 5,
+                                  write_date = now()
+         WHERE id IN (SELECT id FROM claim_callback WHERE state IN ('scheduled', 'in_progress')
+                       ORDER BY id LIMIT %(completed)s)
+        """,
+        params,
+    )
+    cr.commit()
+    return params
 
 
 def run_check(env):
@@ -253,7 +292,7 @@ def main():
     with odoo_env(args, user_context=False) as (opts, env):
         sizes = [int(s) for s in opts.sizes.split(",")]
         users, teams = create_agents(env)
-        done = 0
+        done, hourly = 0, {}
         for step, size in enumerate(sizes):
             t0 = time.perf_counter()
             add_data(env, users, teams, size - done, first_step=step == 0)
@@ -276,11 +315,21 @@ def main():
             out(p + "risk_check_rerun_s", seconds)
             out(p + "risk_check_rerun_queries", queries)
             out(p + "rerun_changed_nothing", counts_again == counts)
+            activity = add_hour_of_activity(env, n_open)
+            out(p + "hour_new_attempts", activity["attempts"])
+            out(p + "hour_completed_callbacks", activity["completed"])
+            seconds, queries, _counts = run_check(env)
+            out(p + "risk_check_hourly_run_s", seconds)
+            out(p + "risk_check_hourly_run_queries", queries)
+            hourly[size] = seconds
             fixed, per_customer, customers = per_record_check(env, opts.sample)
             out(p + "per_record_customers", customers)
             out(p + "per_record_sampled_customers", min(opts.sample, customers))
             out(p + "per_record_loop_s_extrapolated", fixed + per_customer * customers)
             out(p + "per_record_ratio_to_risk_check", (fixed + per_customer * customers) / seconds)
+        if len(hourly) > 1:
+            first, last = min(hourly), max(hourly)
+            out("hourly_run_growth", f"{hourly[last] / hourly[first]:.2f}x for {last / first:.0f}x the data")
 
 
 if __name__ == "__main__":

@@ -18,9 +18,10 @@ Figures are printed as `name: value` lines.
 import time
 from datetime import timedelta
 
-from benchlib import odoo_env, out, parser, run_batches
+from benchlib import best_of, odoo_env, out, parser, run_batches
 
 from odoo import fields
+from odoo.tools import SQL
 
 SMOKE_ARGS = ["--sizes", "500,1000", "--deadlines", "50"]  # bench/smoke.py (tools/test)
 BATCH = 500
@@ -165,6 +166,22 @@ def bench_cron(env, now):
     return elapsed, len(queries), queries
 
 
+def explain_searches(env):
+    """The plan of each search the SLA cron makes, as it runs when nothing is due."""
+    callbacks = env["claim.callback"].with_context(tracking_disable=True)
+    now = fields.Datetime.now()
+    steps = [
+        (callbacks, callbacks._sla_resume_domain(now), None, "id"),
+        *callbacks._sla_steps(now),
+        *env["helpdesk.ticket"]._sla_steps(now),
+    ]
+    for model, domain, _apply, order in steps:
+        query = model._search(domain, order=order, limit=2 * BATCH).select()
+        env.cr.execute(SQL("EXPLAIN (ANALYZE, COSTS OFF) %s", query))
+        print(f"explain {model._name} order by {order}:")
+        print("\n".join("    " + row[0] for row in env.cr.fetchall()), flush=True)
+
+
 def bench_naive(env, ids, now):
     """Every open callback read and decided in Python, one write and activity per change."""
     t0 = time.perf_counter()
@@ -254,7 +271,7 @@ def bench_deadlines(env, tag, n):
     env.cr.rollback()
 
 
-def run_size(env, n, tag):
+def run_size(env, n, tag, explain=False):
     team, agent, rule, tickets = setup(env, f"{tag}-{n}", n)
     now = fields.Datetime.now()
     ids = insert_callbacks(env, n, team, agent, rule, tickets, now)
@@ -268,6 +285,11 @@ def run_size(env, n, tag):
     out("sla_cron_statuses", " ".join(f"{status}={count}" for status, count, *_ in rows))
     out("sla_cron_escalations", sum(r[3] or 0 for r in rows))
     out("sla_cron_activities", activities)
+    idle_s, idle_queries, _result = best_of(env, lambda: env["claim.callback"]._sla_check(BATCH), runs=5)
+    out("sla_idle_call_ms", 1000 * idle_s)
+    out("sla_idle_call_queries", idle_queries)
+    if explain:
+        explain_searches(env)
     reset(env, ids)
     naive_s = bench_naive(env, ids, now)
     naive_rows, naive_activities = snapshot(env, ids)
@@ -290,9 +312,13 @@ def main():
     args = parser(__doc__)
     args.add_argument("--sizes", default="10000,100000", help="comma-separated open-callback counts")
     args.add_argument("--deadlines", type=int, default=2000, help="tickets for the deadline comparison")
+    args.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE each search of an idle call, largest size"
+    )
     with odoo_env(args) as (opts, env):
         tag = time.strftime("%H%M%S")
-        results = {n: run_size(env, n, tag) for n in map(int, opts.sizes.split(","))}
+        sizes = [int(n) for n in opts.sizes.split(",")]
+        results = {n: run_size(env, n, tag, opts.explain and n == sizes[-1]) for n in sizes}
         out("fixed_700_due_queries_by_n", " ".join(f"{n}={q}({c} calls)" for n, (q, c) in results.items()))
         bench_deadlines(env, tag, opts.deadlines)
 

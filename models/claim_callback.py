@@ -145,6 +145,8 @@ class ClaimCallback(models.Model):
     # Monthly KPIs and their analysis: callbacks completed / started per company and period.
     _kpi_done_idx = models.Index("(company_id, completed_date) WHERE state = 'done'")
     _kpi_start_idx = models.Index("(company_id, sla_start_date)")
+    # The hourly risk check recomputes the customers whose callbacks changed since its last run.
+    _changed_idx = models.Index("(write_date)")
     @api.depends("ticket_id.claim_number", "ticket_id.number", "sequence")
     def _compute_display_name(self):
         for callback in self:

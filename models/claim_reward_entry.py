@@ -3,7 +3,6 @@ from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .batch import create_skipping_duplicates, lock_batch
@@ -340,23 +339,23 @@ class ClaimRewardEntry(models.Model):
         references it (0 points when it was all used), so a rerun writes nothing new.
         A watermark (expiry date, id) of the last processed entry keeps each batch from
         rescanning the processed ones: new entries always expire in the future.
-        Returns (earn entries processed, earn entries remaining).
+        A batch is a fixed number of queries, whatever its size and the backlog.
+        Returns (earn entries processed, earn entries remaining, up to one more batch).
         """
         # sudo: the cron's own bookkeeping over every customer's ledger.
         Entry = self.sudo()
         now = fields.Datetime.now()
-        rows = self._query_expirable(now, limit)
-        if not rows:
+        rows = self._query_expirable(now, 2 * limit)
+        batch, waiting = rows[:limit], rows[limit:]
+        if not batch:
             return 0, 0
-        locked = lock_batch(Entry.browse([row[0] for row in rows]))
-        if locked:
-            Entry.create(Entry._prepare_expire_vals(locked, now))
+        locked = lock_batch(Entry.browse([row[0] for row in batch]))
+        locked._insert_expire_entries(now)
         # advance over the leading run of processed lots; a lot locked elsewhere is retried
-        leading = next((i for i, row in enumerate(rows) if row[0] not in locked._ids), len(rows))
+        leading = next((i for i, row in enumerate(batch) if row[0] not in locked._ids), len(batch))
         if leading:
-            self._set_expiry_watermark(rows[leading - 1])
-        remaining = self._query_expirable(now, count=True) if len(rows) == limit or leading < len(rows) else 0
-        return len(locked), remaining
+            self._set_expiry_watermark(batch[leading - 1])
+        return len(locked), len(waiting) + len(batch) - len(locked)
 
     @api.model
     def _expire_due_points(self, partners):
@@ -366,33 +365,70 @@ class ClaimRewardEntry(models.Model):
         due = self._query_expirable(now, partners=partners)
         if due:
             Entry = self.sudo()  # sudo: the ledger's own bookkeeping, as in the cron
-            lots = lock_batch(Entry.browse([row[0] for row in due]))
-            Entry.create(Entry._prepare_expire_vals(lots, now))
+            lock_batch(Entry.browse([row[0] for row in due]))._insert_expire_entries(now)
 
     @api.model
-    def _query_expirable(self, now, limit=None, count=False, partners=None):
-        """Earn entries due to expire and not expired yet: after the watermark, or of `partners`."""
+    def _query_expirable(self, now, limit=None, partners=None):
+        """(id, expiry date) of earn entries due to expire and not expired yet: after the watermark, or of
+        `partners`."""
         if partners is None:
             mark_date, mark_id = self._get_expiry_watermark()
             scope = SQL("(e.expiry_date, e.id) > (%s, %s)", mark_date, mark_id)
         else:
             scope = SQL("e.partner_id IN %s", tuple(partners.ids))
-        where = SQL(
-            """e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
-               AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)""",
-            now=now,
-            scope=scope,
-        )
-        if count:
-            [[total]] = self.env.execute_query(SQL("SELECT count(*) FROM claim_reward_entry e WHERE %s", where))
-            return total
-        return self.env.execute_query(
-            SQL(
-                "SELECT e.id, e.expiry_date FROM claim_reward_entry e WHERE %s ORDER BY e.expiry_date, e.id LIMIT %s",
-                where,
-                limit,
+        return self.env.execute_query(SQL(
+            """SELECT e.id, e.expiry_date FROM claim_reward_entry e
+                WHERE e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
+                  AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)
+             ORDER BY e.expiry_date, e.id LIMIT %(limit)s""",
+            now=now, scope=scope, limit=limit,
+        ))
+
+    def _insert_expire_entries(self, now):
+        """One `expire` entry per lot in `self`, for what is left of it, in one statement.
+
+        What is left: the lot's points, less what expired of it already, less the debits of its customer in its
+        company that the credits before it (date, id) did not cover: debits use the oldest points first."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            WITH lots AS (
+                SELECT id, partner_id, company_id, reason FROM claim_reward_entry WHERE id = ANY(%(lots)s)
+            ), ledgers AS (
+                SELECT DISTINCT partner_id, company_id FROM lots
+            ), debits AS (
+                SELECT e.partner_id, e.company_id, -sum(e.points) AS points
+                  FROM claim_reward_entry e JOIN ledgers USING (partner_id, company_id)
+                 WHERE e.kind IN ('redeem', 'adjust') AND e.points < 0
+              GROUP BY e.partner_id, e.company_id
+            ), expired AS (
+                SELECT x.origin_id, -sum(x.points) AS points
+                  FROM claim_reward_entry x JOIN ledgers USING (partner_id, company_id)
+                 WHERE x.kind = 'expire'
+              GROUP BY x.origin_id
+            ), credits AS (
+                SELECT c.id, c.partner_id, c.company_id, c.points - COALESCE(x.points, 0) AS available,
+                       COALESCE(sum(c.points - COALESCE(x.points, 0)) OVER (
+                           PARTITION BY c.partner_id, c.company_id ORDER BY c.date, c.id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                  FROM claim_reward_entry c JOIN ledgers USING (partner_id, company_id)
+             LEFT JOIN expired x ON x.origin_id = c.id
+                 WHERE c.kind IN ('earn', 'adjust') AND c.points > 0
             )
-        )
+            INSERT INTO claim_reward_entry (kind, partner_id, company_id, origin_id, points, reason, date, user_id,
+                                            create_uid, create_date, write_uid, write_date)
+            SELECT 'expire', c.partner_id, c.company_id, c.id,
+                   -(c.available - LEAST(c.available, GREATEST(COALESCE(d.points, 0) - c.before, 0))),
+                   lots.reason, %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM credits c JOIN lots ON lots.id = c.id
+         LEFT JOIN debits d ON d.partner_id = c.partner_id AND d.company_id = c.company_id
+            ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
+            """,
+            lots=list(self.ids), now=now, uid=self.env.uid,
+        ))
+        self.invalidate_model()
 
     @api.model
     def _get_expiry_watermark(self):
@@ -408,49 +444,3 @@ class ClaimRewardEntry(models.Model):
         self.env["ir.config_parameter"].sudo().set_param(
             EXPIRY_WATERMARK, f"{fields.Datetime.to_string(date)}|{entry_id}"
         )
-
-    @api.model
-    def _prepare_expire_vals(self, lots, now):
-        lot_ids = set(lots.ids)
-        partners, companies = lots.partner_id, lots.company_id
-        scope = Domain([("partner_id", "in", partners.ids), ("company_id", "in", companies.ids)])
-        debits = {
-            (partner.id, company.id): -points
-            for partner, company, points in self._read_group(
-                scope & Domain([("kind", "in", ("redeem", "adjust")), ("points", "<", 0)]),
-                ["partner_id", "company_id"],
-                ["points:sum"],
-            )
-        }
-        expired = {
-            origin.id: -points
-            for origin, points in self._read_group(
-                scope & Domain([("kind", "=", "expire")]), ["origin_id"], ["points:sum"]
-            )
-        }
-        credits = self.search_fetch(
-            scope & Domain([("kind", "in", ("earn", "adjust")), ("points", ">", 0)]),
-            ["partner_id", "company_id", "points"],
-            order="date, id",
-        )
-        vals_list = []
-        for credit in credits:
-            key = (credit.partner_id.id, credit.company_id.id)
-            available = credit.points - expired.get(credit.id, 0)
-            used = min(debits.get(key, 0), available)
-            debits[key] = debits.get(key, 0) - used
-            if credit.id in lot_ids:
-                vals_list.append(credit._prepare_expire_entry(available - used, now))
-        return vals_list
-
-    def _prepare_expire_entry(self, points_left, now):
-        self.ensure_one()
-        return {
-            "kind": "expire",
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "origin_id": self.id,
-            "points": -points_left,
-            "date": now,
-            "reason": self.reason,  # the kind says it expired, in the reader's language
-        }

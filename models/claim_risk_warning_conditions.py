@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from .claim_callback import OPEN_STATES
+from .claim_callback_attempt_hour import hour_floor
 from .claim_callback_channel import MESSAGE_CHANNELS
 from .claim_callback_kpi import KPI_SPECS
 from .claim_callback_kpi_forecast import FORECAST_KPIS
@@ -31,6 +32,11 @@ class ClaimRiskWarning(models.Model):
     def _number(self, value, digits=1):
         """A figure of a message, as the reader's language writes numbers."""
         return formatLang(self.env, value or 0.0, digits=digits)
+
+    @api.model
+    def _window_start(self, **ago):
+        """The first hour of a window of attempts: they are counted by the hour (claim.callback.attempt.hour)."""
+        return hour_floor(fields.Datetime.now() - timedelta(**ago))
 
     @api.model
     def _fetch(self, query):
@@ -91,22 +97,21 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_channel_failure(self):
-        """Message channels of a company whose attempts of the last 24 h failed too often."""
-        now = fields.Datetime.now()
+        """Message channels of a company whose attempts of the last 24 hours (counted by the hour) failed too
+        often."""
+        self.env["claim.callback.attempt.hour"]._refresh()
         rows = self._fetch(SQL(
             """
-            SELECT a.company_id, a.channel, count(*) AS total,
-                   count(*) FILTER (WHERE a.outcome = 'message_failed') AS failed,
+            SELECT h.company_id, h.channel, sum(h.attempts) AS total, sum(h.failed) AS failed,
                    c.callback_risk_channel_failure_pct AS threshold
-              FROM claim_callback_attempt a JOIN res_company c ON c.id = a.company_id
-             WHERE a.date >= %(since)s AND a.date <= %(now)s AND a.channel IN %(channels)s
-          GROUP BY a.company_id, a.channel, c.callback_risk_channel_failure_pct, c.callback_risk_channel_min_attempts
-            HAVING count(*) >= c.callback_risk_channel_min_attempts
-               AND count(*) FILTER (WHERE a.outcome = 'message_failed') * 100.0
-                   >= c.callback_risk_channel_failure_pct * count(*)
-               AND count(*) FILTER (WHERE a.outcome = 'message_failed') > 0
+              FROM claim_callback_attempt_hour h JOIN res_company c ON c.id = h.company_id
+             WHERE h.hour >= %(since)s AND h.channel IN %(channels)s
+          GROUP BY h.company_id, h.channel, c.callback_risk_channel_failure_pct, c.callback_risk_channel_min_attempts
+            HAVING sum(h.attempts) >= c.callback_risk_channel_min_attempts
+               AND sum(h.failed) * 100.0 >= c.callback_risk_channel_failure_pct * sum(h.attempts)
+               AND sum(h.failed) > 0
             """,
-            since=now - timedelta(hours=24), now=now, channels=MESSAGE_CHANNELS,
+            since=self._window_start(hours=24), channels=MESSAGE_CHANNELS,
         ))
         return {
             (row["company_id"], False, row["channel"], False, False): {
@@ -132,23 +137,27 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_contact_failure(self):
-        """Teams whose phone attempts of the last 7 days fail far more than in the 28 days before."""
-        now = fields.Datetime.now()
-        week = now - timedelta(days=7)
+        """Teams whose phone attempts of the last 7 days fail far more than in the 28 days before (counted by the
+        hour)."""
+        self.env["claim.callback.attempt.hour"]._refresh()
+        week = self._window_start(days=7)
         rows = self._fetch(SQL(
             """
-            SELECT cb.company_id, cb.team_id,
-                   count(*) FILTER (WHERE a.date >= %(week)s) AS recent,
-                   count(*) FILTER (WHERE a.date >= %(week)s AND a.outcome IN %(fails)s) AS recent_failed,
-                   count(*) FILTER (WHERE a.date < %(week)s) AS before,
-                   count(*) FILTER (WHERE a.date < %(week)s AND a.outcome IN %(fails)s) AS before_failed
-              FROM claim_callback_attempt a JOIN claim_callback cb ON cb.id = a.callback_id
-             WHERE a.channel = 'phone' AND a.date >= %(start)s AND a.date <= %(now)s AND cb.team_id IS NOT NULL
-          GROUP BY cb.company_id, cb.team_id
-            HAVING count(*) FILTER (WHERE a.date >= %(week)s AND a.outcome IN %(fails)s) > 0
+            SELECT company_id, team_id,
+                   sum(attempts) FILTER (WHERE hour >= %(week)s) AS recent,
+                   sum(failed) FILTER (WHERE hour >= %(week)s) AS recent_failed,
+                   sum(attempts) FILTER (WHERE hour < %(week)s) AS before,
+                   sum(failed) FILTER (WHERE hour < %(week)s) AS before_failed
+              FROM claim_callback_attempt_hour
+             WHERE channel = 'phone' AND hour >= %(start)s AND team_id IS NOT NULL
+          GROUP BY company_id, team_id
+            HAVING sum(failed) FILTER (WHERE hour >= %(week)s) > 0
             """,
-            week=week, start=week - timedelta(days=28), now=now, fails=PHONE_FAILURES,
+            week=week, start=week - timedelta(days=28),
         ))
+        for row in rows:
+            for key in ("recent", "recent_failed", "before", "before_failed"):
+                row[key] = row[key] or 0
         companies = self.env["res.company"].browse({row["company_id"] for row in rows})
         found = {}
         for row in rows:
@@ -282,7 +291,7 @@ class ClaimRiskWarning(models.Model):
     def _find_customer_at_risk(self):
         """Customers at high callback risk in a company (stored on the partner per company, refreshed here first),
         with the team of their latest callback there, else of their latest claim or complaint there."""
-        self.env["res.partner"]._update_callback_risk()
+        self.env["res.partner"]._update_changed_callback_risk()
         rows = self._fetch(SQL(
             """
             SELECT p.id AS partner_id, c.id AS company_id, p.callback_risk_reason->>r.key AS reason,
@@ -336,11 +345,11 @@ class ClaimRiskWarning(models.Model):
             return "claim.callback", [*company, ("team_id", "=", self.team_id.id), ("state", "in", OPEN_STATES)]
         if self.kind == "channel_failure":
             return "claim.callback.attempt", [*company, ("channel", "=", self.channel),
-                                              ("date", ">=", now - timedelta(hours=24))]
+                                              ("date", ">=", self._window_start(hours=24))]
         if self.kind == "contact_failure":
             return "claim.callback.attempt", [*company, ("callback_id.team_id", "=", self.team_id.id),
                                               ("channel", "=", "phone"), ("outcome", "in", PHONE_FAILURES),
-                                              ("date", ">=", now - timedelta(days=7))]
+                                              ("date", ">=", self._window_start(days=7))]
         if self.kind == "topic_spike":
             return "claim.callback", [*company, ("topic_ids", "in", self.topic_id.ids), ("state", "=", "done"),
                                       ("completed_date", ">=", now - timedelta(days=7))]

@@ -75,33 +75,42 @@ class ClaimSlaMixin(models.AbstractModel):
         for target in self._sla_targets():
             status, deadline, risk = f"sla_{target}_status", f"sla_{target}_deadline", f"sla_{target}_risk_date"
             running = self._sla_running_domain(target)
-            order = f"{risk}, {deadline}, id"  # matches the partial indexes: a batch is an index range scan
+            # each order is the key of its partial index: a batch is an index range scan
             steps += [
                 (
                     self,
                     running & Domain([(status, "in", ("on_track", "at_risk")), (deadline, "<", now)]),
                     lambda recs, status=status: recs.write({status: "breached"}),
-                    order,
+                    f"{deadline}, id",
                 ),
                 (
                     self,
                     running & Domain([(status, "=", "on_track"), (risk, "<=", now), (deadline, ">=", now)]),
                     lambda recs, status=status: recs.write({status: "at_risk"}),
-                    order,
+                    f"{risk}, id",
                 ),
             ]
+        # the rules that escalate at risk: a handful, read once, so that each search reads only its index
+        at_risk_rules = self.env["claim.sla.rule"].sudo().with_context(active_test=False).search(
+            [("escalation_trigger", "=", "at_risk")]
+        ).ids
         steps += [
-            (self, self._sla_escalation_domain(target), lambda recs, t=target: recs._sla_escalate(t), "id")
+            (
+                self,
+                self._sla_escalation_domain(target, at_risk_rules),
+                lambda recs, t=target: recs._sla_escalate(t),
+                "id",
+            )
             for target in self._sla_targets()
         ]
         return steps
 
     @api.model
-    def _sla_escalation_domain(self, target):
+    def _sla_escalation_domain(self, target, at_risk_rules):
         status, escalated = f"sla_{target}_status", f"sla_{target}_escalated"
         return self._sla_open_domain() & Domain(escalated, "=", False) & (
             Domain(status, "=", "breached")
-            | Domain([(status, "=", "at_risk"), (f"{self._sla_rule_path()}.escalation_trigger", "=", "at_risk")])
+            | Domain([(status, "=", "at_risk"), (self._sla_rule_path(), "in", at_risk_rules)])
         )
 
     def _sla_escalate(self, target):

@@ -73,6 +73,21 @@ class HelpdeskTicket(models.Model):
     # Monthly KPIs: claims closed per company and month, feedback issues and complaints opened.
     _kpi_closed_idx = models.Index("(company_id, closed_date) WHERE is_claim")
     _kpi_feedback_idx = models.Index("(company_id, create_date) WHERE source_callback_id IS NOT NULL OR is_complaint")
+    # The hourly risk check recomputes the customers whose claims or complaints changed since its last run.
+    _risk_changed_idx = models.Index("(write_date) WHERE is_complaint OR is_claim")
+    # The SLA cron's searches over open feedback issues (as on claim.callback: one partial index each).
+    _sla_resolution_breach_idx = models.Index(
+        "(sla_resolution_deadline, id) WHERE source_callback_id IS NOT NULL AND closed_date IS NULL "
+        "AND sla_resolution_status IN ('on_track', 'at_risk')"
+    )
+    _sla_resolution_risk_idx = models.Index(
+        "(sla_resolution_risk_date, id) WHERE source_callback_id IS NOT NULL AND closed_date IS NULL "
+        "AND sla_resolution_status = 'on_track'"
+    )
+    _sla_resolution_escalate_idx = models.Index(
+        "(id) WHERE source_callback_id IS NOT NULL AND closed_date IS NULL AND sla_resolution_escalated IS NOT TRUE "
+        "AND sla_resolution_status IN ('at_risk', 'breached')"
+    )
 
     def _get_field_bounds(self):
         return {

@@ -116,6 +116,13 @@ class CompanyRecordCase(CallbackCase):
     def _make_claim_callback_attempt(self, company):
         return self._record("claim.callback", company)._register_attempt("phone", "busy")
 
+    def _make_claim_callback_attempt_hour(self, company):
+        attempt = self._record("claim.callback.attempt", company)
+        self.env["claim.callback.attempt.hour"]._refresh()
+        return self.env["claim.callback.attempt.hour"].search(
+            [("company_id", "=", company.id), ("hour", "=", attempt.date.replace(minute=0, second=0))], limit=1
+        )
+
     def _make_claim_callback_analysis(self, company):
         callback = self._done_callback(company)
         self.env.flush_all()

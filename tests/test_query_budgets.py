@@ -194,7 +194,7 @@ class TestQueryBudgets(CallbackCase):
         self._callbacks(6)
         with freeze_time("2026-10-20 03:00:00"):
             small, large = self.assertSizeIndependent(
-                54, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
+                56, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
             )
         self.assertEqual((small[1], large[1]), (0, 0))
         self.assertEqual(large[0], 5 * small[0], "every callback's targets moved and escalated")
@@ -224,3 +224,41 @@ class TestQueryBudgets(CallbackCase):
             16, lambda: kpi.compute_month(date(2026, 10, 1), self.company).claims_closed, lambda: add(20)
         )
         self.assertEqual((small, large), (4, 24))
+
+    def test_sla_call_with_nothing_due_size_independent(self):
+        """The SLA cron's call when nothing is due: its searches read their indexes only."""
+        self._callbacks(6)
+        with freeze_time("2026-10-05 03:00:00"):  # an hour after the claims closed: nothing at risk yet
+            small, large = self.assertSizeIndependent(
+                13, lambda: self.env["claim.callback"]._sla_check(500), lambda: self._callbacks(24)
+            )
+        self.assertEqual((small, large), ((0, 0), (0, 0)))
+
+    def test_risk_check_size_independent(self):
+        """The hourly risk check: every condition, contact attempts counted by the hour, customers' risk."""
+        def add(count):
+            callbacks = self._callbacks(count)
+            for callback in callbacks:
+                callback._register_attempt("phone", "reached")
+                callback._register_attempt("sms", "message_sent")
+
+        add(4)
+        Warning = self.env["claim.risk.warning"]
+        self.assertSizeIndependent(60, lambda: Warning._check_risks(), lambda: add(16))
+
+    def test_reward_expiry_batch_size_independent(self):
+        """A batch of the expiry cron: one statement writes the expiry of every lot, FIFO per customer."""
+        rule = self.env["claim.reward.rule"].create(
+            {"name": "Survey", "event": "survey_completed", "points": 20, "validity_months": 1}
+        )
+
+        def earn(count):
+            with freeze_time("2026-01-10"):
+                rule._reward_event("survey_completed", self._callbacks(count))
+
+        earn(3)
+        with freeze_time("2026-03-01"):
+            small, large = self.assertSizeIndependent(
+                12, lambda: self.env["claim.reward.entry"]._expire_points(500), lambda: earn(12)
+            )
+        self.assertEqual((small, large), ((3, 0), (15, 0)))

@@ -293,6 +293,22 @@ class TestRewardExpiry(RewardCase):
         self.assertEqual(expired.reason, old.reason, "the kind, translated, says it expired: no sentence stored")
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
 
+    def test_one_batch_expires_each_lot_of_a_customer_after_the_older_lots_absorbed_the_debits(self):
+        """Several lots of one customer expire in one batch (one statement): the debits use the oldest first."""
+        other = self.env["res.partner"].create({"name": "Other customer"})
+        with freeze_time("2026-01-10"):
+            first = self.Rule._reward_event("survey_completed", self._callbacks())  # 20, expires 2026-02-10
+            theirs = self.Rule._reward_event("survey_completed", self._callbacks(partner_id=other.id))
+        with freeze_time("2026-01-12"):
+            second = self.Rule._reward_event("survey_completed", self._callbacks())  # 20, expires 2026-02-12
+            self.customer.reward_redeem(30)  # the first lot, then 10 of the second
+            self._adjust(-3, partner=other)
+        with freeze_time("2026-03-01"):
+            self.assertEqual(self.Entry._expire_points(), (3, 0))
+        expired = {entry.origin_id: entry.points for entry in self.Entry.search([("kind", "=", "expire")])}
+        self.assertEqual(expired, {first: 0, second: -10, theirs: -17})
+        self.assertEqual((self.customer.reward_points, other.reward_points), (0, 0))
+
     def test_earned_and_expired_points_read_in_the_readers_language(self):
         self.env["res.lang"]._activate_lang("zh_TW")
         self.survey_rule.with_context(lang="zh_TW").name = "完成問卷"
