@@ -104,7 +104,7 @@ class TestForecastLib(TransactionCase):
 
     def test_forecast_and_interval_stay_within_percent_bounds(self):
         high = forecast.forecast_next([96.0, 98.0, 99.0, 99.5] + [100.0] * 8)
-        self.assertEqual(high["value"], 100.0)
+        self.assertLessEqual(high["value"], 100.0)
         self.assertEqual(high["high"], 100.0)
         self.assertLess(high["low"], 100.0)
         low = forecast.forecast_next([9.0, 6.0, 4.0, 2.0, 1.0])
