@@ -20,8 +20,9 @@ Back-test: at every origin k (k = 3 … n - horizon) each candidate forecasts mo
 months 0 … k-1 only. A candidate's score is its mean squared error over its last 24 origins; weights
 are proportional to (best score / score)², and candidates scoring worse than twice the best get none.
 "Same month last year" cannot be back-tested with 12 months: until it has 2 back-test errors of its
-own it gets a fixed half of the weight (a prior: it is the benchmark monthly data is hard to beat,
-and ½ naive-like + ½ seasonal is robust whether the series is seasonal or not).
+own it gets a prior share, ½ · min(1, RMSE of the best other candidate / standard deviation of the
+series): half where the other methods forecast no better than the series' own spread (the benchmark
+monthly data is hard to beat), little where a trend or level explains the series.
 
 Interval: value ± q·σ from the combination's own back-test errors (at each origin, weights from the
 errors before it; its last 12 errors e): σ² = (Σ e² + 3·1²) / (m + 3), i.e. shrunk toward 1 point so
