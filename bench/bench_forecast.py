@@ -125,15 +125,28 @@ def backtest_real(ys, window):
     return mae, hits, missing, bad, ets_failed
 
 
-def report_real(label, catalogue):
-    names = [f"{item}.{column}" if column != "value" else item for _p, item, column in catalogue]
+def series_name(item, column):
+    return f"{item}.{column}" if column != "value" else item
+
+
+def run_real(catalogue):
+    """{(name, window): backtest_real(...)} for every series and history length, each computed once."""
+    results = {}
+    for package, item, column in catalogue:
+        ys = real_series(package, item, column)
+        for window in HISTORIES:
+            results[series_name(item, column), window] = backtest_real(ys, window)
+    return results
+
+
+def report_real(label, catalogue, results):
+    names = [series_name(item, column) for _p, item, column in catalogue]
     out(f"{label}_series", f"{len(names)}: {', '.join(names)}")
-    data = {name: real_series(*entry) for name, entry in zip(names, catalogue, strict=True)}
     for window in HISTORIES:
         per_series = {}
         hits, missing, bad, failed = [], 0, 0, 0
-        for name, ys in data.items():
-            mae, h, m, b, f = backtest_real(ys, window)
+        for name in names:
+            mae, h, m, b, f = results[name, window]
             per_series[name] = mae
             hits += h
             missing, bad, failed = missing + m, bad + b, failed + f
@@ -149,9 +162,10 @@ def report_real(label, catalogue):
         out(f"{prefix}_not_enough_history", f"{missing} of {missing + len(hits)}")
         out(f"{prefix}_degenerate_intervals", bad)
         out(f"{prefix}_ets_damped_fit_failures", failed)
-        out(f"{prefix}_per_series_mae", "; ".join(
-            f"{name} " + "/".join(f"{s[m]:.2f}" for m in METHODS if m in s) for name, s in per_series.items()
-        ) + "  (" + "/".join(m for m in METHODS if m in per_series[names[0]]) + ")")
+        if label != "all":
+            out(f"{prefix}_per_series_mae", "; ".join(
+                f"{name} " + "/".join(f"{s[m]:.2f}" for m in METHODS if m in s) for name, s in per_series.items()
+            ) + "  (" + "/".join(m for m in METHODS if m in per_series[names[0]]) + ")")
 
 
 def synthetic(rng, trend, amplitude, noise):
@@ -188,10 +202,12 @@ def main():
     args.add_argument("--dev-only", action="store_true", help="skip the holdout series")
     args.add_argument("--real-only", action="store_true", help="skip the synthetic series")
     opts = args.parse_args()
-    report_real("dev", DEV)
+    catalogue = DEV if opts.dev_only else DEV + HOLDOUT
+    results = run_real(catalogue)
+    report_real("dev", DEV, results)
     if not opts.dev_only:
-        report_real("holdout", HOLDOUT)
-        report_real("all", DEV + HOLDOUT)
+        report_real("holdout", HOLDOUT, results)
+        report_real("all", catalogue, results)
     if opts.real_only:
         return
     for scenario in SCENARIOS:
