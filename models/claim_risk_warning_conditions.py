@@ -259,8 +259,9 @@ class ClaimRiskWarning(models.Model):
                 "value": round(forecast[field]["value"], 1),
                 "threshold": company[target_field],
                 "message_values": {"month": fields.Date.to_string(month), "kpis": [
-                    {"kpi": f, "value": round(forecast[f]["value"], 1), "low": round(forecast[f]["low"], 1),
-                     "high": round(forecast[f]["high"], 1), "target": company[t]}
+                    {"kpi": f, "value": round(forecast[f]["value"], 1), "target": company[t],
+                     **({"low": round(forecast[f]["low"], 1), "high": round(forecast[f]["high"], 1)}
+                        if forecast[f]["low"] is not None else {})}
                     for _g, f, t in sorted(misses, reverse=True)
                 ]},
             }
@@ -275,6 +276,10 @@ class ClaimRiskWarning(models.Model):
                 "%(kpi)s %(value)s %% (%(low)s–%(high)s %%), target %(target)s %%",
                 kpi=names.get(item["kpi"], item["kpi"]), value=self._number(item["value"]),
                 low=self._number(item["low"]), high=self._number(item["high"]), target=self._number(item["target"]),
+            ) if "low" in item else self.env._(
+                "%(kpi)s %(value)s %% (not enough history for a range), target %(target)s %%",
+                kpi=names.get(item["kpi"], item["kpi"]), value=self._number(item["value"]),
+                target=self._number(item["target"]),
             ) for item in values.get("kpis", [])),
         )
 
