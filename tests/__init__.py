@@ -29,6 +29,7 @@ from . import test_integrity
 from . import test_hostile_input
 from . import test_risk_warning
 from . import test_risk_warning_language
+from . import test_risk_warning_actions
 from . import test_topics
 from . import test_forecast
 from . import test_topics_lib
