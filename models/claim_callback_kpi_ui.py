@@ -1,19 +1,42 @@
-"""The KPI snapshots on screen: month names, this month's snapshot on demand."""
+"""The KPI snapshots on screen: month names, the month to date marked, this month's snapshot on demand."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 
 
 class ClaimCallbackKpi(models.Model):
     _inherit = "claim.callback.kpi"
 
     month_name = fields.Char(compute="_compute_month_name")
+    is_month_to_date = fields.Boolean(
+        string="Month to Date", compute="_compute_is_month_to_date", search="_search_is_month_to_date",
+        help="The company's current month: its figures so far, not a complete month.",
+    )
 
     @api.depends("month")
     @api.depends_context("lang")
     def _compute_month_name(self):
         for kpi in self:
             kpi.month_name = kpi._month_label()
+
+    @api.depends("month", "company_id")
+    def _compute_is_month_to_date(self):
+        current = {}
+        for kpi in self:
+            if kpi.company_id not in current:
+                current[kpi.company_id] = self._company_today(kpi.company_id).replace(day=1)
+            kpi.is_month_to_date = kpi.month == current[kpi.company_id]
+
+    def _search_is_month_to_date(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        # the current month of each company the user may read (in its time zone)
+        current = Domain.OR(
+            Domain([("company_id", "=", company.id), ("month", "=", self._company_today(company).replace(day=1))])
+            for company in self.env.user.company_ids
+        )
+        return current if (True in value) == (operator == "in") else ~current
 
     def action_compute_this_month(self):
         """Managers: snapshot the current month of the current company now, and show it
