@@ -9,6 +9,19 @@ class ClaimCallbackKpi(models.Model):
     _inherit = "claim.callback.kpi"
 
     month_name = fields.Char(compute="_compute_month_name")
+    # The company's targets beside each KPI (the colours of the list and form: met or missed).
+    target_coverage = fields.Float(related="company_id.callback_target_coverage", string="Coverage Target (%)")
+    target_satisfaction = fields.Float(related="company_id.callback_target_satisfaction",
+                                       string="Satisfaction Target (%)")
+    target_resolution = fields.Float(related="company_id.callback_target_resolution", string="Resolution Target (%)")
+    target_complaint_change = fields.Float(related="company_id.callback_target_complaint_change",
+                                           string="Complaint Change Target (%)")
+    target_repeat_change = fields.Float(related="company_id.callback_target_repeat_change",
+                                        string="Repeat-Claim Change Target (%)")
+    target_chart = fields.Html(
+        string="KPI vs Target", compute="_compute_target_chart", sanitize=False,
+        help="The month's KPIs as bars, green when the target is met, red when missed, the target as a mark.",
+    )
     is_month_to_date = fields.Boolean(
         string="Month to Date", compute="_compute_is_month_to_date", search="_search_is_month_to_date",
         help="The company's current month: its figures so far, not a complete month.",
@@ -19,6 +32,16 @@ class ClaimCallbackKpi(models.Model):
     def _compute_month_name(self):
         for kpi in self:
             kpi.month_name = kpi._month_label()
+
+    @api.depends_context("lang")
+    def _compute_target_chart(self):
+        report = self.env["report.insurance_claim_callback.report_claim_callback_kpi"]
+        for kpi in self:
+            chart = report._bar_chart(kpi)
+            kpi.target_chart = self.env["ir.qweb"]._render(
+                "insurance_claim_callback.report_claim_callback_kpi_bar_chart",
+                {"chart": chart, "font_size": chart["font_size"]},
+            )
 
     @api.depends("month", "company_id")
     def _compute_is_month_to_date(self):

@@ -92,6 +92,7 @@ class ReportClaimCallbackKpi(models.AbstractModel):
             "width": WIDTH,
             "height": height,
             "style": _style(height),
+            "font_size": FONT,
             "bar_height": BAR_H,
             "value_x": WIDTH - VALUE_W + 10,
             "bars": bars,

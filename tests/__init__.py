@@ -12,6 +12,7 @@ from . import test_outcome
 from . import test_chain
 from . import test_kpi
 from . import test_kpi_report
+from . import test_kpi_screens
 from . import test_sla
 from . import test_contact
 from . import test_fallback
