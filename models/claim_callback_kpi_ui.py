@@ -1,5 +1,7 @@
 """The KPI snapshots on screen: month names, the month to date marked, this month's snapshot on demand."""
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
@@ -9,6 +11,8 @@ class ClaimCallbackKpi(models.Model):
     _inherit = "claim.callback.kpi"
 
     month_name = fields.Char(compute="_compute_month_name")
+    period_name = fields.Char(string="Period", compute="_compute_month_name",
+                              help="The month, marked when it is the month to date.")
     # The company's targets beside each KPI (the colours of the list and form: met or missed).
     target_coverage = fields.Float(related="company_id.callback_target_coverage", string="Coverage Target (%)")
     target_satisfaction = fields.Float(related="company_id.callback_target_satisfaction",
@@ -27,21 +31,24 @@ class ClaimCallbackKpi(models.Model):
         help="The company's current month: its figures so far, not a complete month.",
     )
 
-    @api.depends("month")
+    @api.depends("month", "company_id")
     @api.depends_context("lang")
     def _compute_month_name(self):
         for kpi in self:
             kpi.month_name = kpi._month_label()
+            kpi.period_name = self.env._("%(month)s (month to date)", month=kpi.month_name) if kpi.is_month_to_date \
+                else kpi.month_name
 
     @api.depends_context("lang")
     def _compute_target_chart(self):
         report = self.env["report.insurance_claim_callback.report_claim_callback_kpi"]
         for kpi in self:
             chart = report._bar_chart(kpi)
-            kpi.target_chart = self.env["ir.qweb"]._render(
+            svg = self.env["ir.qweb"]._render(
                 "insurance_claim_callback.report_claim_callback_kpi_bar_chart",
                 {"chart": chart, "font_size": chart["font_size"]},
             )
+            kpi.target_chart = Markup('<div style="max-width: 48rem;">%s</div>') % svg
 
     @api.depends("month", "company_id")
     def _compute_is_month_to_date(self):
