@@ -10,8 +10,8 @@ from odoo.fields import Domain
 class ClaimCallbackKpi(models.Model):
     _inherit = "claim.callback.kpi"
 
-    month_name = fields.Char(compute="_compute_month_name")
-    period_name = fields.Char(string="Period", compute="_compute_month_name",
+    month_name = fields.Char(compute="_compute_month_names")
+    period_name = fields.Char(string="Period", compute="_compute_month_names",
                               help="The month, marked when it is the month to date.")
     # The company's targets beside each KPI (the colours of the list and form: met or missed).
     target_coverage = fields.Float(related="company_id.callback_target_coverage", string="Coverage Target (%)")
@@ -33,7 +33,7 @@ class ClaimCallbackKpi(models.Model):
 
     @api.depends("month", "company_id")
     @api.depends_context("lang")
-    def _compute_month_name(self):
+    def _compute_month_names(self):
         for kpi in self:
             kpi.month_name = kpi._month_label()
             kpi.period_name = self.env._("%(month)s (month to date)", month=kpi.month_name) if kpi.is_month_to_date \

@@ -17,7 +17,7 @@ class ClaimCallbackKpiLine(models.Model):
     _rec_name = "kpi"
     _depends = {
         "claim.callback.kpi": ["month", "company_id", *(spec[0] for spec in KPI_SPECS)],
-        "res.company": [spec[2] for spec in KPI_SPECS if spec[2]],
+        "res.company": ["partner_id", *(spec[2] for spec in KPI_SPECS if spec[2])],
     }
 
     kpi_id = fields.Many2one("claim.callback.kpi", string="Snapshot", readonly=True)
