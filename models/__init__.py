@@ -38,9 +38,11 @@ from . import claim_feedback_topic
 from . import claim_callback_topic
 from . import claim_callback_attempt_risk
 from . import res_partner_callback_risk
+from . import helpdesk_ticket_risk
 from . import claim_callback_kpi_forecast
 from . import claim_risk_warning
 from . import claim_risk_warning_conditions
+from . import claim_risk_warning_actions
 from . import claim_callback_demo
 from . import claim_callback_evaluation
 from . import claim_callback_evaluation_sampling

@@ -35,5 +35,5 @@ class ClaimCallback(models.Model):
         topics = self.env["claim.feedback.topic"]._classify([feedback or "", *problems], self.company_id)
         # sudo: the topics are the system's reading of the text, whoever recorded it (agents may not set them)
         self.sudo().with_context(tracking_disable=True).write({"topic_ids": [Command.set(topics.ids)]})
-        self.env["res.partner"]._update_callback_risk(self.partner_id)
+        self.env["claim.risk.warning"]._sync_customer_risks(self.partner_id)
         return result

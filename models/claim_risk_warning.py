@@ -96,16 +96,15 @@ class ClaimRiskWarning(models.Model):
     # ------------------------------------------------------------------
 
     def action_acknowledge(self):
-        """Supervisors: someone is on it. The warning stays until its condition ends."""
-        if not self.env.user.has_group(SUPERVISOR_GROUP):
-            raise AccessError(self.env._("Only callback supervisors can acknowledge a risk warning."))
-        self.check_access("read")
+        """Supervisors: someone is on it. The warning stays until its condition ends; the to-do it gave is done."""
+        self._check_supervisor()
         if self.filtered(lambda w: w.state != "open"):
             raise UserError(self.env._("Only open warnings can be acknowledged."))
         # sudo: the state is the risk check's; supervisors change it through this action only
         self.sudo().write(
             {"state": "acknowledged", "acknowledged_by_id": self.env.uid, "acknowledged_date": fields.Datetime.now()}
         )
+        self._close_todos()
         return True
 
     def action_view_records(self):
@@ -148,15 +147,17 @@ class ClaimRiskWarning(models.Model):
             raise UserError(self.env._("Risk check failed for: %(kinds)s", kinds=", ".join(failed)))
 
     @api.model
-    def _sync_warnings(self, kind, found):
+    def _sync_warnings(self, kind, found, scope=()):
         """`found`: {key: {"value", "threshold", "message_values"}} where the condition holds, key = the
-        values of KEY_FIELDS. Opens the missing warnings, updates those whose values changed, resolves the rest."""
-        active = self.search([("kind", "=", kind), ("state", "!=", "resolved")])
+        values of KEY_FIELDS. Opens the missing warnings, updates those whose values changed, resolves the rest
+        (of the warnings within `scope`, a domain, when the condition was evaluated for some keys only)."""
+        active = self.search([("kind", "=", kind), ("state", "!=", "resolved"), *scope])
         by_key = {warning._key(): warning for warning in active}
         now = fields.Datetime.now()
         gone = active.filtered(lambda w: w._key() not in found)
         if gone:
             gone.with_context(**BATCH_CONTEXT).write({"state": "resolved", "resolved_date": now})
+            gone._close_todos()
         for key, vals in found.items():
             warning = by_key.get(key)
             if warning and any(warning[f] != vals[f] for f in vals):
@@ -166,6 +167,17 @@ class ClaimRiskWarning(models.Model):
         created = create_skipping_duplicates(self.with_context(**BATCH_CONTEXT), new)
         created._notify_opened()
         return created, gone
+
+    def _close_todos(self):
+        """Mark done the to-dos the warning gave (the activities of its own, whoever they are for)."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        # sudo: a supervisor closes the to-dos the warning gave the other supervisors too
+        self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == todo)._action_done()
+
+    def _check_supervisor(self):
+        if not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(self.env._("Only callback supervisors can act on a risk warning."))
+        self.check_access("read")
 
     def _key(self):
         self.ensure_one()

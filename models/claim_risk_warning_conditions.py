@@ -293,10 +293,16 @@ class ClaimRiskWarning(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _find_customer_at_risk(self):
-        """Customers at high callback risk in a company (stored on the partner per company, refreshed here first),
+    def _find_customer_at_risk(self, partners=None):
+        """Customers (all, or `partners`) at high callback risk in a company (stored on the partner per company,
+        refreshed here first: for all, of the customers whose callbacks or tickets changed since the last check),
         with the team of their latest callback there, else of their latest claim or complaint there."""
-        self.env["res.partner"]._update_changed_callback_risk()
+        Partner = self.env["res.partner"]
+        if partners is None:
+            Partner._update_changed_callback_risk()
+        else:
+            Partner._update_callback_risk(partners)
+        only = SQL("AND p.id = ANY(%s)", partners.ids) if partners is not None else SQL()
         rows = self._fetch(SQL(
             """
             SELECT p.id AS partner_id, c.id AS company_id, p.callback_risk_reason->>r.key AS reason,
@@ -307,8 +313,9 @@ class ClaimRiskWarning(models.Model):
          LEFT JOIN LATERAL (SELECT id, team_id FROM claim_callback
                              WHERE partner_id = p.id AND company_id = c.id
                           ORDER BY completed_date DESC NULLS LAST, id DESC LIMIT 1) cb ON true
-             WHERE p.callback_risk IS NOT NULL AND r.value = 'high'
-            """
+             WHERE p.callback_risk IS NOT NULL AND r.value = 'high' %(only)s
+            """,
+            only=only,
         ))
         if without := [row for row in rows if not row["callback_id"]]:
             # a complaint or claim of a customer who never had a callback in the company: its ticket's team
@@ -330,6 +337,16 @@ class ClaimRiskWarning(models.Model):
             for row in rows
             if row["company_id"]
         }
+
+    @api.model
+    def _sync_customer_risks(self, partners):
+        """The customers' risk now, and their warnings opened or resolved at once: a result or a complaint
+        that makes a customer high risk does not wait for the hourly check."""
+        if not partners:
+            return
+        found = self._find_customer_at_risk(partners)
+        # sudo: the warnings are the risk check's, whoever's action changed the customer's risk
+        self.sudo()._sync_warnings("customer_at_risk", found, [("partner_id", "in", partners.ids)])
 
     def _message_customer_at_risk(self, values):
         reasons = dict(self.env["res.partner"]._fields["callback_risk_reason"]._description_selection(self.env))

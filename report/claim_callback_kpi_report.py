@@ -1,7 +1,7 @@
 """The monthly KPI PDF: its charts as inline SVG geometry, computed here (wkhtmltopdf runs no JavaScript).
 
 Both charts are drawn on a 1000-unit-wide canvas stretched to the page's width; at A4 with the
-external layout one unit is about 0.13 mm, so the 24-unit labels print at about 9 pt.
+external layout one unit prints at about 0.185 mm, so the 18-unit labels print at about 9 pt.
 """
 
 import babel.dates
@@ -13,8 +13,10 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 from ..models.claim_callback_kpi import KPI_SPECS
 
 WIDTH = 1000
-FONT = 24  # canvas units: about 9 pt once the canvas fills the page's width
-MM_PER_UNIT = 0.19  # the page's printable width (A4 less the layout's margins) over WIDTH
+FONT = 18  # canvas units: about 9 pt once the canvas fills the page's width
+# the canvas' height in mm per unit that keeps its proportions at the page's width (A4 less the layout's
+# margins, at wkhtmltopdf's zoom): the chart then fills the width
+MM_PER_UNIT = 0.23
 LABEL_W = 330  # room for the KPI names left of the bars
 VALUE_W = 110  # room for the values right of the bars
 ROW_H, BAR_H = 40, 24
@@ -90,6 +92,7 @@ class ReportClaimCallbackKpi(models.AbstractModel):
             "width": WIDTH,
             "height": height,
             "style": _style(height),
+            "font_size": FONT,
             "bar_height": BAR_H,
             "value_x": WIDTH - VALUE_W + 10,
             "bars": bars,
@@ -133,15 +136,21 @@ class ReportClaimCallbackKpi(models.AbstractModel):
                 if m in rows and rows[m]._is_defined(field, denominator)
             ]
             target = targets.get(field)
+            # the month to date is no month yet: its point stands apart, hollow, off the line
+            partial = points[-1:] if kpi.is_month_to_date and points and points[-1][0] == left + 11 * step else []
+            complete = points[: len(points) - len(partial)]
             series.append({
                 "color": color,
-                "points": " ".join(f"{px:.1f},{py:.1f}" for px, py in points),
-                "dots": points,
+                "points": " ".join(f"{px:.1f},{py:.1f}" for px, py in complete),
+                "dots": complete,
+                "partial_dots": partial,
                 "target_y": y(target) if target is not None else None,
             })
             legend.append(("line", color, names[field]))
             if target is not None:
                 legend.append(("dash", color, self.env._("Target %(target)s %%", target=f"{target:.0f}")))
+        if kpi.is_month_to_date:
+            legend.append(("hollow", "#616161", self.env._("Month to date")))
         locale = babel_locale_parse(get_lang(self.env).code)
         legend = self._legend(bottom + FONT * 4.2, legend)
         height = legend[-1]["y"] + FONT
@@ -154,17 +163,24 @@ class ReportClaimCallbackKpi(models.AbstractModel):
             "top": top,
             "bottom": bottom,
             "series": series,
-            "ticks": [  # the month under each point, the year under the first and under January
-                {
-                    "x": left + i * step,
-                    "label": babel.dates.format_skeleton("MMM", m, locale=locale),
-                    "year": babel.dates.format_skeleton("y", m, locale=locale) if i == 0 or m.month == 1 else "",
-                }
-                for i, m in enumerate(months)
-            ],
+            "ticks": [self._trend_tick(months, i, left + i * step, locale) for i in range(len(months))],
             "grid": [{"y": y(p), "label": f"{p} %"} for p in (0, 25, 50, 75, 100)],
             "legend": legend,
         }
+
+
+    @api.model
+    def _trend_tick(self, months, i, x, locale):
+        """The month under each point, the year under the first and under January. A first month just before
+        January ends its year at its tick, so that the two years ("2025年", "2026年") do not run into each other."""
+        month = months[i]
+        tick = {"x": x, "label": babel.dates.format_skeleton("MMM", month, locale=locale), "year": "",
+                "year_x": x, "year_anchor": "middle"}
+        if i == 0 or month.month == 1:
+            tick["year"] = babel.dates.format_skeleton("y", month, locale=locale)
+        if i == 0 and len(months) > 1 and months[1].month == 1:
+            tick.update(year_x=x + FONT / 2, year_anchor="end")
+        return tick
 
 
 def _style(height):

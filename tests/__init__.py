@@ -12,6 +12,7 @@ from . import test_outcome
 from . import test_chain
 from . import test_kpi
 from . import test_kpi_report
+from . import test_kpi_screens
 from . import test_sla
 from . import test_contact
 from . import test_fallback
@@ -29,6 +30,7 @@ from . import test_integrity
 from . import test_hostile_input
 from . import test_risk_warning
 from . import test_risk_warning_language
+from . import test_risk_warning_actions
 from . import test_topics
 from . import test_forecast
 from . import test_topics_lib

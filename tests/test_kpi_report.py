@@ -3,10 +3,15 @@ import shutil
 import unicodedata
 from datetime import date, datetime
 
-from odoo.tests import tagged
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
 from odoo.tools.pdf import PdfFileReader
 
 from .test_kpi import MARCH, KpiCase
+
+TOPICS = ("payout_speed", "payout_amount", "staff_attitude", "documents", "reachability")
 
 
 @tagged("post_install", "-at_install")
@@ -75,3 +80,45 @@ class TestKpiReport(KpiCase):
                 self.assertIn(font, pdf)
                 self.assertIn("月", self._text(pdf))
                 self.assertIn("2026", self._text(pdf))
+
+
+@tagged("post_install", "-at_install")
+class TestKpiReportPages(KpiCase, HttpCase):
+    """The PDF of one month is two pages at most, in English and in Chinese, with everything it can hold (a
+    12-month trend, five topics), laid out with the report's style sheets: wkhtmltopdf fetches them from this
+    test's server, as in production (without them, the page is shorter than what managers receive)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate_languages("zh_TW")
+
+    def _full_month(self):
+        """March with the 11 months before it, and five topics in its feedback."""
+        for months_back in range(1, 12):
+            self.Kpi.create({"month": MARCH - relativedelta(months=months_back), "company_id": self.company.id,
+                             "claims_closed": 10, "contactable_claims": 10, "coverage_72h": 80.0 + months_back,
+                             "rated_callbacks": 10, "satisfaction_rate": 90.0 - months_back})
+        for day, topic in enumerate(TOPICS, start=5):
+            claim = self._closed(datetime(2026, 3, day))
+            self._first(claim, state="done", satisfaction=4, completed_date=datetime(2026, 3, day, 5),
+                        topic_ids=[Command.set(self.env.ref(f"insurance_claim_callback.feedback_topic_{topic}").ids)])
+        return self.Kpi.compute_month(MARCH, self.company)
+
+    def _pages(self, kpi, lang):
+        self.env["ir.config_parameter"].set_param("report.url", self.base_url())
+        report = self.env.ref("insurance_claim_callback.claim_callback_kpi_report")
+        pdf, _type = report.with_context(lang=lang, force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, kpi.ids
+        )
+        return PdfFileReader(io.BytesIO(pdf), strict=False).pages
+
+    def test_one_month_fits_two_pages_in_english_and_chinese(self):
+        kpi = self._full_month()
+        self.assertEqual(len(kpi._get_top_topics()), 5)
+        for lang, trend in (("en_US", "12-month trend"), ("zh_TW", "12 個月趨勢")):
+            with self.subTest(lang=lang):
+                pages = self._pages(kpi, lang)
+                self.assertLessEqual(len(pages), 2)
+                last = " ".join(unicodedata.normalize("NFKC", pages[-1].extract_text()).split())
+                self.assertIn(trend, last, "the trend closes the last page")

@@ -6,7 +6,8 @@ Run by tools/screenshots, which creates the demo database and serves it; by hand
 Chromium is driven through the Chrome DevTools Protocol with websocket-client (requirements.txt): each
 user logs in through /web/session/authenticate, each screen is opened by its URL (and clicked where a
 person would click), and saved as PNG once the web client is idle. The KPI PDF is fetched from the
-report URL and its first page turned into PNG by pdftoppm (poppler-utils).
+report URL, in English and (when installed) in Traditional Chinese, and its pages turned into PNG by
+pdftoppm (poppler-utils).
 """
 
 import argparse
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
@@ -274,14 +276,15 @@ def manager_screens(browser, base, out):
     browser.shot(f"{out}/kpi_trends.png")
 
 
-def pdf_pages(session, out, dpi, pages=2):
+def pdf_pages(session, out, dpi, pages=2, lang="en_US", name="kpi_pdf"):
     """The first PAGES pages of the KPI PDF of the last full month (the newest snapshot before the current
-    one), side by side on a grey background as a PDF viewer shows them."""
+    one) in LANG, side by side on a grey background as a PDF viewer shows them."""
     kpis = session.call("claim.callback.kpi", "search_read", [], fields=["id", "month"], order="month desc", limit=2)
     if not kpis:
         raise RuntimeError("no KPI snapshot in the database: was it installed with demo data?")
     kpi = kpis[-1]
-    pdf = session.get(f"/report/pdf/insurance_claim_callback.report_claim_callback_kpi/{kpi['id']}")
+    context = urllib.parse.quote(json.dumps({"lang": lang}))
+    pdf = session.get(f"/report/pdf/insurance_claim_callback.report_claim_callback_kpi/{kpi['id']}?context={context}")
     if not pdf.startswith(b"%PDF"):
         raise RuntimeError("the KPI report did not answer with a PDF")
     with tempfile.TemporaryDirectory() as tmp:
@@ -304,8 +307,8 @@ def pdf_pages(session, out, dpi, pages=2):
             x += image.width + gap
         buf = io.BytesIO()
         sheet.save(buf, "PNG")
-        save_png(buf.getvalue(), f"{out}/kpi_pdf.png")
-    log(f"KPI PDF of {kpi['month']}: {len(pdf) // 1024} kB, pages 1-{len(images)}")
+        save_png(buf.getvalue(), f"{out}/{name}.png")
+    log(f"KPI PDF of {kpi['month']} in {lang}: {len(pdf) // 1024} kB, pages 1-{len(images)}")
 
 
 def main():
@@ -332,7 +335,10 @@ def main():
             browser.login(base, session.session_id, session.tz)
             log(f"as {login}")
             screens(browser, base, args.out)
-        pdf_pages(Session(base, args.db, "admin", "admin"), args.out, args.pdf_dpi)
+        admin = Session(base, args.db, "admin", "admin")
+        pdf_pages(admin, args.out, args.pdf_dpi)
+        if admin.call("res.lang", "search_count", [("code", "=", "zh_TW")]):  # active languages only
+            pdf_pages(admin, args.out, args.pdf_dpi, lang="zh_TW", name="kpi_pdf_zh_TW")
     finally:
         browser.close()
     return 0
