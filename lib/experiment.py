@@ -26,8 +26,6 @@ import hashlib
 import math
 from statistics import NormalDist
 
-from .forecast import student_t_quantile
-
 BUCKETS = 10_000
 FAMILY_ERROR = 0.05
 
@@ -85,8 +83,21 @@ def mean_difference(mean, variance, count, control_mean, control_variance, contr
     if not v1 + v0:
         return round(difference, 6), round(difference, 6), round(difference, 6)
     df = (v1 + v0) ** 2 / (v1 * v1 / (count - 1) + v0 * v0 / (control_count - 1))
-    half = student_t_quantile((1 + level) / 2, df) * math.sqrt(v1 + v0)
+    half = t_quantile((1 + level) / 2, df) * math.sqrt(v1 + v0)
     return round(difference, 6), round(difference - half, 6), round(difference + half, 6)
+
+
+def t_quantile(p, df):
+    """Quantile p of Student's t with df (possibly fractional) degrees of freedom: the Cornish-Fisher
+    expansion to 1/df⁴ (Abramowitz & Stegun 26.7.5), within 0.1 % of the exact value from df 4 at
+    p ≤ 0.99 and exact in its first 4 digits from df 8; lib/forecast.py's two-term expansion is off
+    by 1-4 % there, enough to move a bound of a 95 % interval."""
+    z = NormalDist().inv_cdf(p)
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
 def verdict(difference, higher_is_better=True):

@@ -40,9 +40,14 @@ class TestExperimentLib(TransactionCase):
         # [10, 12, 9, 11, 13] against [8, 9, 7, 10, 6]: 3 ± t(0.975, df 8) × 1 = 3 ± 2.306
         difference, low, high = experiment.mean_difference(11, 2.5, 5, 8, 2.5, 5)
         self.assertEqual(difference, 3)
-        self.assertAlmostEqual(low, 0.694, delta=0.01)
-        self.assertAlmostEqual(high, 5.306, delta=0.01)
+        self.assertAlmostEqual(low, 0.694, places=3)
+        self.assertAlmostEqual(high, 5.306, places=3)
         self.assertIsNone(experiment.mean_difference(11, 2.5, 1, 8, 2.5, 5))
+
+    def test_t_quantiles_match_the_tables(self):
+        # Student's t table: t(0.975, 8) = 2.306, t(0.975, 20) = 2.086, t(0.9875, 4) = 3.495, t(0.99, 12) = 2.681
+        for p, df, exact in ((0.975, 8, 2.306), (0.975, 20, 2.086), (0.9875, 4, 3.495), (0.99, 12, 2.681)):
+            self.assertAlmostEqual(experiment.t_quantile(p, df), exact, delta=0.003 if df < 8 else 0.0006)
 
     def test_verdict_and_bonferroni_level(self):
         self.assertEqual(experiment.verdict((6.1, 1.2, 11.0)), "leads")
