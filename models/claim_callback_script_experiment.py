@@ -116,6 +116,7 @@ class ClaimCallbackScriptExperiment(models.Model):
 
     def action_view_callbacks(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "insurance_claim_callback.claim_callback_script_experiment_analysis_action"
         )
@@ -185,7 +186,7 @@ class ClaimCallbackScriptExperiment(models.Model):
     def _has_enough_data(self, stats):
         """Every variant has `min_completed` completed callbacks (`stats`: the variants' _read_stats)."""
         return bool(self.variant_ids) and all(
-            (stats.get(variant.id) or {}).get("completed_count", 0) >= self.min_completed
+            (stats.get(variant._origin.id) or {}).get("completed_count", 0) >= self.min_completed
             for variant in self.variant_ids
         )
 

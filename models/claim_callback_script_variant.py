@@ -66,7 +66,7 @@ class ClaimCallbackScriptVariant(models.Model):
     def _compute_figures(self):
         stats = self._read_stats()
         for variant in self:
-            figures = stats.get(variant.id, {})
+            figures = stats.get(variant._origin.id, {})
             for name in FIGURES:
                 variant[name] = figures.get(name) or 0
             variant.complaint_count = figures.get("complaints") or 0
@@ -117,13 +117,13 @@ class ClaimCallbackScriptVariant(models.Model):
 
     def _label(self):
         """A, B, C... by position: the control is A."""
-        position = self.experiment_id.variant_ids.ids.index(self.id) if self.id in self.experiment_id.variant_ids.ids else 0
-        return chr(ord("A") + position % 26)
+        variants = list(self.experiment_id.variant_ids)
+        return chr(ord("A") + (variants.index(self) if self in variants else 0) % 26)
 
     def _read_stats(self):
         """{variant id: counts, rates, means and variances} of the variants' experiments, in one query."""
-        variants = self.experiment_id.variant_ids
-        if not variants.ids:
+        variants = self.experiment_id.variant_ids._origin  # the saved ones (the form edits copies)
+        if not variants:
             return {}
         self.env.flush_all()
         analysis = self.env["claim.callback.script.experiment.analysis"]
@@ -154,7 +154,7 @@ class ClaimCallbackScriptVariant(models.Model):
         experiment = self.experiment_id
         control = experiment.variant_ids[:1]
         kind, count, value, _higher = METRICS[metric]
-        mine, theirs = stats.get(self.id), stats.get(control.id)
+        mine, theirs = stats.get(self._origin.id), stats.get(control._origin.id)
         if not mine or not theirs:
             return None
         level = experiment_lib.comparison_level(len(experiment.variant_ids) - 1)

@@ -173,6 +173,25 @@ class CompanyRecordCase(CallbackCase):
         question._sync_choice_ids()
         return question.choice_ids[:1]
 
+    def _make_claim_callback_script_experiment(self, company):
+        script = self._record("claim.callback.script", company)
+        return self.env["claim.callback.script.experiment"].create({
+            "name": f"Experiment {company.name}", "company_id": company.id,
+            "variant_ids": [Command.create({"script_id": script.id, "share": 50}),
+                            Command.create({"script_id": script.copy().id, "share": 50})],
+        })
+
+    def _make_claim_callback_script_variant(self, company):
+        return self._record("claim.callback.script.experiment", company).variant_ids[:1]
+
+    def _make_claim_callback_script_experiment_analysis(self, company):
+        experiment = self._record("claim.callback.script.experiment", company)
+        experiment.action_start()
+        callback = self._done_callback(company)
+        callback.script_variant_id = experiment.variant_ids[:1]
+        self.env.flush_all()
+        return self.env["claim.callback.script.experiment.analysis"].search([("callback_id", "=", callback.id)])
+
     def _make_claim_category(self, company):
         return self.env["claim.category"].create(
             {"name": f"Category {company.name}", "code": f"cat_{company.id}", "company_id": company.id}
