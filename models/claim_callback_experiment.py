@@ -14,7 +14,6 @@ class ClaimCallback(models.Model):
     # Hidden from agents: they see the variant's script, not that it is one.
     script_variant_id = fields.Many2one(
         "claim.callback.script.variant",
-        string="Script Variant",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -26,7 +25,7 @@ class ClaimCallback(models.Model):
 
     @api.depends("script_variant_id.script_id", "script_variant_id.experiment_id.state")
     def _compute_script_id(self):
-        super()._compute_script_id()
+        result = super()._compute_script_id()
         # sudo: an agent may read neither the variant nor the experiment, only the script it gives
         for callback, system_callback in zip(self, self.sudo(), strict=True):
             variant = system_callback.script_variant_id
@@ -34,6 +33,7 @@ class ClaimCallback(models.Model):
                 script = variant.script_id.with_env(self.env)
                 callback.script_id = script
                 callback.script_question_ids = script.question_ids
+        return result
 
     @api.model
     def _prepare_create_values(self, vals_list):

@@ -99,10 +99,6 @@ class ClaimCallbackScriptExperiment(models.Model):
     def _unlink_only_drafts(self):
         self._check_draft()
 
-    def copy_data(self, default=None):
-        return [dict(vals, name=self.env._("%s (copy)", experiment.name)) for experiment, vals in
-                zip(self, super().copy_data(default), strict=True)]
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

@@ -38,7 +38,7 @@ class ClaimCallbackScriptVariant(models.Model):
                                      help="Satisfied (the company's satisfied score or more) among the rated.")
     nps = fields.Float(compute="_compute_figures", string="NPS", digits=(16, 1),
                        help="Promoters (9-10) minus detractors (0-6), in % of the customers who gave a score.")
-    call_minutes = fields.Float(compute="_compute_figures", string="Call Minutes", digits=(16, 1),
+    call_minutes = fields.Float(compute="_compute_figures", digits=(16, 1),
                                 help="Average phone minutes per completed callback, every attempt included.")
     complaint_rate = fields.Float(compute="_compute_figures", string="Complaint Rate (%)", digits=(16, 1),
                                   help="Completed callbacks that raised a complaint.")

@@ -35,7 +35,7 @@ class ClaimCallbackScriptExperimentAnalysis(models.Model):
     satisfaction_rate = fields.Float(string="Satisfaction Rate (%)", readonly=True, aggregator="avg")
     nps = fields.Float(string="NPS", readonly=True, aggregator="avg",
                        help="+100 a promoter (9-10), 0 a passive (7-8), −100 a detractor (0-6).")
-    call_minutes = fields.Float(string="Call Minutes", readonly=True, aggregator="avg",
+    call_minutes = fields.Float(readonly=True, aggregator="avg",
                                 help="Phone minutes of a completed callback, every attempt included.")
     complaint_rate = fields.Float(string="Complaint Rate (%)", readonly=True, aggregator="avg")
     complaints = fields.Integer(readonly=True, aggregator="sum")
