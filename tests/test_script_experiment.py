@@ -330,3 +330,26 @@ class TestScriptExperiment(CallbackCase):
             satisfied = rng.random() < rates[callback.script_variant_id]
             callback.register_result(rng.choice((4, 5)) if satisfied else rng.choice((1, 2, 3)))
         self.assertTrue(experiment.with_user(self.supervisor).verdict.startswith("B: Routine, short opening leads"))
+
+    def test_experiment_form_costs_the_same_queries_whatever_the_data(self):
+        experiment = self._experiment(min_completed=10)
+        experiment.with_user(self.supervisor).action_start()
+        variant_fields = ("share", "callback_count", "completed_count", "completion_rate", "completion_vs_control",
+                          "satisfaction_rate", "satisfaction_vs_control", "nps", "nps_vs_control", "call_minutes",
+                          "minutes_vs_control", "complaint_count", "complaint_vs_control")
+        spec = {"name": {}, "state": {}, "verdict": {}, "variant_ids": {"fields": {
+            "display_name": {}, "script_id": {"fields": {"display_name": {}}}, **{name: {} for name in variant_fields}
+        }}}
+        counts = []
+        for outcomes in (CONTROL, CHALLENGER):  # 15 then 29 claims per variant
+            for variant in experiment.variant_ids:
+                self._play(variant, outcomes)
+            self.env.flush_all()
+            for _run in range(2):  # the first run warms the ormcaches (rules, groups)
+                self.env.invalidate_all()
+                start = self.cr.sql_log_count
+                result = experiment.with_user(self.supervisor).web_read(spec)
+                counts.append(self.cr.sql_log_count - start)
+        self.assertEqual(counts[1], counts[3], counts)
+        self.assertLessEqual(counts[3], 15)
+        self.assertIn("CI", result[0]["verdict"])
