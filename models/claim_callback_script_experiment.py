@@ -126,10 +126,10 @@ class ClaimCallbackScriptExperiment(models.Model):
         self.ensure_one()
         if self.state != "running":
             raise UserError(self.env._("Only a running experiment can be ended."))
+        self.sudo().write({"state": "done", "date_end": fields.Datetime.now(), "winner_variant_id": winner.id})
         losers = (self.variant_ids - winner).script_id.filtered(lambda s: s.company_id and s != winner.script_id)
         # sudo: ending is a supervisor's decision; scripts are otherwise changed by managers only
         losers.sudo().active = False
-        self.sudo().write({"state": "done", "date_end": fields.Datetime.now(), "winner_variant_id": winner.id})
 
     # ------------------------------------------------------------------
     # Checks

@@ -174,11 +174,13 @@ class CompanyRecordCase(CallbackCase):
         return question.choice_ids[:1]
 
     def _make_claim_callback_script_experiment(self, company):
-        script = self._record("claim.callback.script", company)
+        # scripts of its own: a running experiment freezes its scripts, which other factories' records may not be
+        scripts = self.env["claim.callback.script"].create(
+            [{"name": f"Variant {i} {company.name}", "body": "Hello", "company_id": company.id} for i in (1, 2)]
+        )
         return self.env["claim.callback.script.experiment"].create({
             "name": f"Experiment {company.name}", "company_id": company.id,
-            "variant_ids": [Command.create({"script_id": script.id, "share": 50}),
-                            Command.create({"script_id": script.copy().id, "share": 50})],
+            "variant_ids": [Command.create({"script_id": script.id, "share": 50}) for script in scripts],
         })
 
     def _make_claim_callback_script_variant(self, company):

@@ -282,6 +282,25 @@ class TestScriptExperiment(CallbackCase):
         with self.assertRaises(AccessError):
             experiment.with_user(self.supervisor).write({"state": "draft"})
 
+    def test_a_script_under_test_keeps_its_text_questions_and_criteria(self):
+        self.env["claim.callback.script.question"].create(
+            {"script_id": self.short_opening.id, "name": "How was it?", "question_type": "rating"})
+        self._experiment().with_user(self.supervisor).action_start()
+        script = self.short_opening.with_user(self.manager)
+        major = self.env.ref("insurance_claim_callback.claim_category_major")
+        for vals in ({"body": "Hello"}, {"claim_category_id": major.id}, {"active": False}, {"lang": "en_US"}):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                script.write(vals)
+        with self.assertRaises(UserError):
+            script.question_ids.write({"name": "Anything else?"})
+        with self.assertRaises(UserError):
+            script.question_ids.unlink()
+        with self.assertRaises(UserError):
+            self.env["claim.callback.script.question"].with_user(self.manager).create(
+                {"script_id": script.id, "name": "New?", "question_type": "yes_no"})
+        script.sequence = 5  # the order among equals may change
+        self.assertEqual(script.body, "Hi {{customer_name}}")
+
     # ------------------------------------------------------------------
     # Roles and companies
     # ------------------------------------------------------------------
