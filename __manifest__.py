@@ -52,6 +52,7 @@
         "views/res_partner_callback_risk_views.xml",
         "views/insurance_claim_callback_menus.xml",
         "views/claim_callback_script_views.xml",
+        "views/claim_callback_script_experiment_views.xml",
         "views/claim_callback_loop_views.xml",
         "views/claim_sla_rule_views.xml",
         "views/claim_callback_channel_views.xml",

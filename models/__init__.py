@@ -24,6 +24,9 @@ from . import claim_reward_entry
 from . import res_partner
 from . import claim_callback_script
 from . import claim_callback_script_question
+from . import claim_callback_script_experiment
+from . import claim_callback_script_variant
+from . import claim_callback_experiment
 from . import claim_callback_kpi
 from . import claim_callback_kpi_ui
 from . import claim_sla_rule

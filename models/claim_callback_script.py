@@ -4,6 +4,7 @@ import pytz
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date, html2plaintext
 
 from .claim_bounds_mixin import SEQUENCE
@@ -11,6 +12,8 @@ from .claim_bounds_mixin import SEQUENCE
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # Criteria of a script, in order of weight: a script matching on more of them is more specific.
 CRITERIA = ("claim_category_id", "partner_category_ids", "channel", "lang")
+# What a script keeps while a running experiment tests it: what customers hear, which callbacks it serves.
+FROZEN_IN_EXPERIMENT = frozenset({"body", "question_ids", "active", "company_id", *CRITERIA})
 
 
 class ClaimCallbackScript(models.Model):
@@ -47,6 +50,29 @@ class ClaimCallbackScript(models.Model):
             **super()._get_field_bounds(),
             "sequence": SEQUENCE,
         }
+
+    def write(self, vals):
+        if FROZEN_IN_EXPERIMENT & set(vals):
+            self._check_not_in_experiment()
+        return super().write(vals)
+
+    def _check_not_in_experiment(self):
+        """Users do not change a script that a running experiment is testing (the system may: upgrades)."""
+        if self.env.su:
+            return
+        # sudo: whoever edits the script, the experiments of its company count
+        variant = self.env["claim.callback.script.variant"].sudo().search(
+            [("script_id", "in", self.ids), ("experiment_id.state", "=", "running")], limit=1
+        )
+        if variant:
+            raise UserError(
+                self.env._(
+                    "%(script)s is being tested by the running experiment %(experiment)s: its text, questions and "
+                    "criteria stay as they are until the experiment ends (copy it to prepare a new version).",
+                    script=variant.script_id.name,
+                    experiment=variant.experiment_id.name,
+                )
+            )
 
     @api.model
     def _get_channel_selection(self):
@@ -87,6 +113,38 @@ class ClaimCallbackScript(models.Model):
         if not candidates:
             return self.browse()
         return max(candidates, key=lambda s: (s._specificity(), s.company_id.id or 0, -s.sequence, -s.id))
+
+    @api.model
+    def _find_for_tickets(self, tickets, channel="phone"):
+        """{ticket id: the script `_find_for` gives it}, for many claims in one query of scripts."""
+        candidates = self.search(
+            [
+                ("company_id", "in", [False, *tickets.company_id.ids]),
+                ("channel", "in", [False, channel]),
+            ]
+        )
+        ranked = sorted(candidates, key=lambda s: (s._specificity(), s.company_id.id or 0, -s.sequence, -s.id),
+                        reverse=True)
+        found = {}
+        for ticket in tickets:
+            partner = ticket.partner_id
+            found[ticket.id] = next(
+                (
+                    script for script in ranked
+                    if script.company_id in (ticket.company_id, self.env["res.company"])
+                    and script.claim_category_id in (ticket.claim_category_id, self.env["claim.category"])
+                    and script.lang in (False, partner.lang)
+                    and (not script.partner_category_ids or script.partner_category_ids & partner.category_id)
+                ),
+                self.browse(),
+            )
+        return found
+
+    def _segment_key(self):
+        """The criteria the script is chosen by, but the company: scripts with the same key
+        compete for the same callbacks."""
+        self.ensure_one()
+        return (self.claim_category_id.id, frozenset(self.partner_category_ids.ids), self.channel, self.lang)
 
     def _specificity(self):
         """Bit weights so that the category outweighs everything below it, and so on."""

@@ -44,14 +44,20 @@ class ClaimCallbackScriptQuestion(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         questions = super().create(vals_list)
+        questions.script_id._check_not_in_experiment()
         questions._sync_choice_ids()
         return questions
 
     def write(self, vals):
+        self.script_id._check_not_in_experiment()
         result = super().write(vals)
         if {"question_type", "choices"} & set(vals):
             self._sync_choice_ids()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_not_in_experiment(self):
+        self.script_id._check_not_in_experiment()
 
     def _get_choices(self):
         self.ensure_one()

@@ -49,3 +49,5 @@ from . import test_bounds_generic
 from . import test_evaluation
 from . import test_agent_month
 from . import test_coaching
+from . import test_experiment_lib
+from . import test_script_experiment

@@ -289,6 +289,9 @@ class TestContextDefaults(CallbackCase):
         cls.env["claim.reward.rule"].create({"name": "Sample", "event": "feedback_given", "points": 1})
         rule = cls.env["claim.sla.rule"].create({"name": "Sample"})
         cls.env["claim.sla.rule.preview"].create({"rule_id": rule.id})
+        script = cls.env["claim.callback.script"].create({"name": "Sample", "body": "Hi"})
+        cls.env["claim.callback.script.experiment"].create({
+            "name": "Sample", "variant_ids": [Command.create({"script_id": script.id, "share": 50})]})
         cls.survey_officer = cls._user("icc_default_survey", "base.group_user,survey.group_survey_user")
         cls.env.ref("insurance_claim_callback.survey_callback")._create_answer(partner=cls.customer)
 

@@ -186,6 +186,27 @@ class CompanyRecordCase(CallbackCase):
         question._sync_choice_ids()
         return question.choice_ids[:1]
 
+    def _make_claim_callback_script_experiment(self, company):
+        # scripts of its own: a running experiment freezes its scripts, which other factories' records may not be
+        scripts = self.env["claim.callback.script"].create(
+            [{"name": f"Variant {i} {company.name}", "body": "Hello", "company_id": company.id} for i in (1, 2)]
+        )
+        return self.env["claim.callback.script.experiment"].create({
+            "name": f"Experiment {company.name}", "company_id": company.id,
+            "variant_ids": [Command.create({"script_id": script.id, "share": 50}) for script in scripts],
+        })
+
+    def _make_claim_callback_script_variant(self, company):
+        return self._record("claim.callback.script.experiment", company).variant_ids[:1]
+
+    def _make_claim_callback_script_experiment_analysis(self, company):
+        experiment = self._record("claim.callback.script.experiment", company)
+        experiment.action_start()
+        callback = self._done_callback(company)
+        callback.script_variant_id = experiment.variant_ids[:1]
+        self.env.flush_all()
+        return self.env["claim.callback.script.experiment.analysis"].search([("callback_id", "=", callback.id)])
+
     def _make_claim_category(self, company):
         return self.env["claim.category"].create(
             {"name": f"Category {company.name}", "code": f"cat_{company.id}", "company_id": company.id}
