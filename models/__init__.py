@@ -16,6 +16,7 @@ from . import claim_callback_scheduler
 from . import claim_callback_retention
 from . import claim_callback_attempt
 from . import claim_callback_attempt_hour
+from . import claim_callback_topic_day
 from . import claim_callback_queue
 from . import helpdesk_ticket
 from . import res_users

@@ -27,7 +27,7 @@ class ClaimCallbackAttempt(models.Model):
         ],
         required=True,
     )
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)  # the hourly counts recount by hour
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="Agent", default=lambda self: self.env.user)
     duration = fields.Integer(help="Seconds.")
     cost = fields.Float(digits=(16, 4))

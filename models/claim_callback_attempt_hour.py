@@ -19,6 +19,18 @@ def hour_floor(moment):
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def ranges_condition(column, starts, step):
+    """SQL: `column` in one of the periods of length `step` starting at `starts`, as one range per run of
+    consecutive periods (each an index range scan)."""
+    runs = []
+    for start in sorted(starts):
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = start + step
+        else:
+            runs.append([start, start + step])
+    return SQL(" OR ").join(SQL("(%s >= %s AND %s < %s)", column, low, column, high) for low, high in runs)
+
+
 class ClaimCallbackAttemptHour(models.Model):
     _name = "claim.callback.attempt.hour"
     _description = "Contact Attempts per Hour"
@@ -60,14 +72,13 @@ class ClaimCallbackAttemptHour(models.Model):
         cr.execute(SQL(
             """
             INSERT INTO claim_callback_attempt_hour (company_id, team_id, channel, hour, attempts, failed)
-            SELECT a.company_id, cb.team_id, a.channel, h.hour, count(*),
+            SELECT a.company_id, cb.team_id, a.channel, date_trunc('hour', a.date), count(*),
                    count(*) FILTER (WHERE a.outcome IN %(failed)s)
-              FROM unnest(%(hours)s::timestamp[]) h(hour)
-              JOIN claim_callback_attempt a ON a.date >= h.hour AND a.date < h.hour + interval '1 hour'
-              JOIN claim_callback cb ON cb.id = a.callback_id
-          GROUP BY a.company_id, cb.team_id, a.channel, h.hour
+              FROM claim_callback_attempt a JOIN claim_callback cb ON cb.id = a.callback_id
+             WHERE %(hours)s
+          GROUP BY a.company_id, cb.team_id, a.channel, date_trunc('hour', a.date)
             """,
-            hours=hours, failed=FAILED_OUTCOMES,
+            hours=ranges_condition(SQL("a.date"), hours, timedelta(hours=1)), failed=FAILED_OUTCOMES,
         ))
         if last_id:
             self.env["ir.config_parameter"].sudo().set_param(WATERMARK, str(last_id))

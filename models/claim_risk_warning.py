@@ -134,6 +134,9 @@ class ClaimRiskWarning(models.Model):
         """Evaluate every condition for every company, set-based (a few queries per condition); one
         that fails does not stop the others (it is logged, and raised once they have run)."""
         failed = []
+        for model in ("claim.callback.attempt.hour", "claim.callback.topic.day"):
+            self.env[model]._refresh()
+        self = self.with_context(risk_counts_refreshed=True)  # noqa: PLW0642
         for done, (kind, _label) in enumerate(KINDS, start=1):
             try:
                 with self.env.cr.savepoint():

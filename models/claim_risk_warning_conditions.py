@@ -34,6 +34,17 @@ class ClaimRiskWarning(models.Model):
         return formatLang(self.env, value or 0.0, digits=digits)
 
     @api.model
+    def _refresh_counts(self, model):
+        """Bring the counts the conditions read up to date, once per risk check."""
+        if not self.env.context.get("risk_counts_refreshed"):
+            self.env[model]._refresh()
+
+    @api.model
+    def _day_window_start(self):
+        """The first day of the last 7 days (today included): callbacks are counted by the day."""
+        return fields.Date.today() - timedelta(days=6)
+
+    @api.model
     def _window_start(self, **ago):
         """The first hour of a window of attempts: they are counted by the hour (claim.callback.attempt.hour)."""
         return hour_floor(fields.Datetime.now() - timedelta(**ago))
@@ -99,7 +110,7 @@ class ClaimRiskWarning(models.Model):
     def _find_channel_failure(self):
         """Message channels of a company whose attempts of the last 24 hours (counted by the hour) failed too
         often."""
-        self.env["claim.callback.attempt.hour"]._refresh()
+        self._refresh_counts("claim.callback.attempt.hour")
         rows = self._fetch(SQL(
             """
             SELECT h.company_id, h.channel, sum(h.attempts) AS total, sum(h.failed) AS failed,
@@ -139,7 +150,7 @@ class ClaimRiskWarning(models.Model):
     def _find_contact_failure(self):
         """Teams whose phone attempts of the last 7 days fail far more than in the 28 days before (counted by the
         hour)."""
-        self.env["claim.callback.attempt.hour"]._refresh()
+        self._refresh_counts("claim.callback.attempt.hour")
         week = self._window_start(days=7)
         rows = self._fetch(SQL(
             """
@@ -192,28 +203,28 @@ class ClaimRiskWarning(models.Model):
 
     @api.model
     def _find_topic_spike(self):
-        """Topics (shared or the company's own) of a company's callbacks of the last 7 days well above their
-        weekly average."""
-        now = fields.Datetime.now()
-        week = now - timedelta(days=7)
+        """Topics (shared or the company's own) of a company's callbacks of the last 7 days (counted by the day)
+        well above their weekly average."""
+        self._refresh_counts("claim.callback.topic.day")
+        week = self._day_window_start()
         rows = self._fetch(SQL(
             """
-            SELECT cb.company_id, r.topic_id,
-                   count(*) FILTER (WHERE cb.completed_date >= %(week)s) AS recent,
-                   count(*) FILTER (WHERE cb.completed_date < %(week)s) AS before,
+            SELECT d.company_id, d.topic_id,
+                   COALESCE(sum(d.callbacks) FILTER (WHERE d.day >= %(week)s), 0) AS recent,
+                   COALESCE(sum(d.callbacks) FILTER (WHERE d.day < %(week)s), 0) AS before,
                    c.callback_risk_topic_min AS minimum, c.callback_risk_topic_factor AS factor
-              FROM claim_callback cb
-              JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
-              JOIN claim_feedback_topic tp ON tp.id = r.topic_id AND tp.active
-                   AND (tp.company_id IS NULL OR tp.company_id = cb.company_id)
-              JOIN res_company c ON c.id = cb.company_id
-             WHERE cb.state = 'done' AND cb.completed_date >= %(start)s AND cb.completed_date <= %(now)s
-          GROUP BY cb.company_id, r.topic_id, c.callback_risk_topic_min, c.callback_risk_topic_factor
-            HAVING count(*) FILTER (WHERE cb.completed_date >= %(week)s)
+              FROM claim_callback_topic_day d
+              JOIN claim_feedback_topic tp ON tp.id = d.topic_id AND tp.active
+                   AND (tp.company_id IS NULL OR tp.company_id = d.company_id)
+              JOIN res_company c ON c.id = d.company_id
+             WHERE d.day >= %(start)s
+          GROUP BY d.company_id, d.topic_id, c.callback_risk_topic_min, c.callback_risk_topic_factor
+            HAVING COALESCE(sum(d.callbacks) FILTER (WHERE d.day >= %(week)s), 0)
                    >= GREATEST(c.callback_risk_topic_min,
-                               c.callback_risk_topic_factor * count(*) FILTER (WHERE cb.completed_date < %(week)s) / 8.0)
+                               c.callback_risk_topic_factor
+                               * COALESCE(sum(d.callbacks) FILTER (WHERE d.day < %(week)s), 0) / 8.0)
             """,
-            week=week, start=week - timedelta(weeks=8), now=now,
+            week=week, start=week - timedelta(weeks=8),
         ))
         return {
             (row["company_id"], False, False, row["topic_id"], False): {
@@ -361,7 +372,6 @@ class ClaimRiskWarning(models.Model):
     def _records_domain(self):
         """(model, domain) of what the warning counts."""
         self.ensure_one()
-        now = fields.Datetime.now()
         company = [("company_id", "=", self.company_id.id)]
         if self.kind == "capacity_shortage":
             return "claim.callback", [*company, ("team_id", "=", self.team_id.id), ("state", "in", OPEN_STATES)]
@@ -374,7 +384,7 @@ class ClaimRiskWarning(models.Model):
                                               ("date", ">=", self._window_start(days=7))]
         if self.kind == "topic_spike":
             return "claim.callback", [*company, ("topic_ids", "in", self.topic_id.ids), ("state", "=", "done"),
-                                      ("completed_date", ">=", now - timedelta(days=7))]
+                                      ("completed_date", ">=", fields.Datetime.to_datetime(self._day_window_start()))]
         if self.kind == "customer_at_risk":
             return "claim.callback", [*company, ("partner_id", "=", self.partner_id.id)]
         if self.env["claim.callback.kpi"].has_access("read"):

@@ -125,6 +125,11 @@ class CompanyRecordCase(CallbackCase):
             [("company_id", "=", company.id), ("hour", "=", attempt.date.replace(minute=0, second=0))], limit=1
         )
 
+    def _make_claim_callback_topic_day(self, company):
+        self._done_callback(company)
+        self.env["claim.callback.topic.day"]._refresh()
+        return self.env["claim.callback.topic.day"].search([("company_id", "=", company.id)], limit=1)
+
     def _make_claim_callback_analysis(self, company):
         callback = self._done_callback(company)
         self.env.flush_all()
