@@ -67,24 +67,26 @@ class ClaimCallback(models.Model):
     @api.depends("partner_id", "company_id")
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_customer_history(self):
-        empty = self.env["helpdesk.ticket"]
-        claims, callbacks, issues = defaultdict(lambda: empty), defaultdict(self.browse), defaultdict(lambda: empty)
+        Ticket = self.env["helpdesk.ticket"]
+        claims, issues, callbacks = defaultdict(lambda: Ticket), defaultdict(lambda: Ticket), defaultdict(self.browse)
         for company, batch in self.grouped("company_id").items():
-            partner_ids = batch.partner_id.ids
-            if not company or not partner_ids:
+            if not company or not batch.partner_id:
                 continue
-            Ticket = self.env["helpdesk.ticket"]
-            same = [("partner_id", "in", partner_ids), ("company_id", "=", company.id)]
-            for claim in Ticket.search([*same, ("is_claim", "=", True)], order="closed_date desc, id desc"):
-                claims[company, claim.partner_id.id] |= claim
-            open_issues = Ticket.search(
-                [*same, ("closed_date", "=", False), "|", ("source_callback_id", "!=", False), ("is_complaint", "=", True)],
-                order="sla_resolution_deadline, id",
+            same = [("partner_id", "in", batch.partner_id.ids), ("company_id", "=", company.id)]
+            # one query each, the customer fetched with the rows (search_fetch)
+            found = (
+                (claims, Ticket.search_fetch([*same, ("is_claim", "=", True)], ["partner_id"],
+                                             order="closed_date desc, id desc")),
+                (issues, Ticket.search_fetch(
+                    [*same, ("closed_date", "=", False), "|", ("source_callback_id", "!=", False),
+                     ("is_complaint", "=", True)],
+                    ["partner_id"], order="sla_resolution_deadline, id",
+                )),
+                (callbacks, self.search_fetch(same, ["partner_id"], order="sla_start_date desc, id desc")),
             )
-            for issue in open_issues:
-                issues[company, issue.partner_id.id] |= issue
-            for callback in self.search(same, order="sla_start_date desc, id desc"):
-                callbacks[company, callback.partner_id.id] |= callback
+            for by_customer, records in found:
+                for record in records:
+                    by_customer[company, record.partner_id.id] |= record
         for callback in self:
             key = callback.company_id, callback.partner_id.id
             callback.customer_claim_ids = claims[key]
@@ -100,13 +102,13 @@ class ClaimCallback(models.Model):
             partners = batch.partner_id
             if not company or not partners or not Entry.has_access("read"):
                 continue
-            for partner, points in Entry._balances(partners, company).items():
-                balances[company, partner.id] = points
-            # ids only: the newest entries of each customer are picked here, their fields read when shown
+            # one grouped query: the balance, and the ids of the newest entries (their fields are read when shown)
             groups = Entry._read_group(
-                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"], ["id:array_agg"]
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)],
+                ["partner_id"], ["points:sum", "id:array_agg"],
             )
-            for partner, ids in groups:
+            for partner, points, ids in groups:
+                balances[company, partner.id] = points
                 last[company, partner.id] = Entry.browse(sorted(ids, reverse=True)[:REWARD_ENTRIES_SHOWN])
         for callback in self:
             key = callback.company_id, callback.partner_id.id
