@@ -52,7 +52,7 @@ class ClaimCallback(models.Model):
         help="The customer's reward points balance in this callback's company.",
     )
     customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_profile", string="Customer Risk")
-    customer_risk_reason = fields.Selection(RISK_REASONS, compute="_compute_customer_profile", string="Risk Reason")
+    customer_risk_reason = fields.Selection(RISK_REASONS, compute="_compute_customer_profile")
     customer_consent = fields.Selection(related="partner_id.callback_consent", string="Consent")
     customer_blocked_channels = fields.Char(
         compute="_compute_customer_profile", string="Blocked Channels",

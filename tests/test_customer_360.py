@@ -187,16 +187,16 @@ class TestCustomer360(CallbackCase):
         self.callback.user_id = both
         callback_b = self.claim_b.callback_ids
         callback_b.user_id = both
-        context = {"allowed_company_ids": [self.company.id, self.company_b.id]}
-        seen = self._read_360(both.with_context(context), self.callback.with_context(context))
-        callback = self.callback.with_user(both).with_context(context)
+        both_companies = [self.company.id, self.company_b.id]
+        callback = self.callback.with_user(both).with_context(allowed_company_ids=both_companies)
+        seen = self._read_360(both, callback)
         self.assertEqual(callback.customer_claim_ids, self.claim_now | self.claim_old)
         self.assertNotIn(callback_b, callback.customer_callback_ids)
         self.assertEqual(callback.customer_reward_entry_ids.company_id, self.company)
         self.assertEqual(callback.customer_reward_points, 210)
         self.assertTrue(all(records.company_id <= self.company for records in seen.values()))
         # and company B's callback shows B's history only
-        in_b = callback_b.with_user(both).with_context(context)
+        in_b = callback_b.with_user(both).with_context(allowed_company_ids=both_companies)
         self.assertEqual(in_b.customer_claim_ids, self.claim_b)
         self.assertEqual(in_b.customer_reward_points, 999)
         self.assertFalse(in_b.customer_callback_ids)
