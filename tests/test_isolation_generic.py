@@ -31,6 +31,8 @@ SHARED_FIELDS_EXEMPT = {
     "that holds their data (the stricter reading).",
     ("res.partner", "callback_opted_out"): "Derived from the Do Not Contact choice and Odoo's blacklists, "
     "which are shared by design.",
+    ("res.partner", "claim_callback_ids"): "A One2many: nothing is stored on the customer, each callback carries its "
+    "company and is read under the callback rules (the customer 360's record rules follow it).",
 }
 
 
