@@ -158,8 +158,9 @@ class TestQueryBudgets(CallbackCase):
     # Budgets
     # ------------------------------------------------------------------
 
-    def test_queue_list_80_rows_within_15_queries(self):
-        """My Queue as the agent opens it: 80 rows of the list view, its count."""
+    def test_queue_list_80_rows_within_16_queries(self):
+        """My Queue as the agent opens it: 80 rows of the list view, its count. (16 measured: one is the
+        customer-history record rule's, checked in Python on the rows read, once for all of them.)"""
         for user in (self.agent_1, self.supervisor):
             callbacks = self._callbacks(80, user_id=user.id)
             callbacks[:3].activity_schedule("mail.mail_activity_data_todo", user_id=user.id)
@@ -172,7 +173,7 @@ class TestQueryBudgets(CallbackCase):
                 self.assertEqual(len(result["records"]), 80)
 
             with self.subTest(user=user.login):
-                self._queries(15, open_queue)
+                self._queries(16, open_queue)
 
     def test_callback_form_within_32_queries(self):
         """The callback form as its agent and as the supervisor open it, with attempts and an issue, and its
