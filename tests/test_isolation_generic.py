@@ -400,7 +400,10 @@ class TestWizardOwnership(CallbackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        claims = cls._closed_claims(1) | cls._claim(stage_id=cls.stage_done.id, team_id=cls.other_team.id)
+        # another customer: an agent also reads the callbacks of the customers they call back (TestCustomer360)
+        claims = cls._closed_claims(1) | cls._claim(
+            stage_id=cls.stage_done.id, team_id=cls.other_team.id, partner_id=cls._brussels_customer().id
+        )
         cls.env["claim.callback"]._schedule_first_callbacks(10, [("id", "in", claims.ids)])
         cls.mine, cls.other_teams = claims.callback_ids.sorted("id")
         cls.mine.user_id = cls.agent_1
