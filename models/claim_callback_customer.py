@@ -51,7 +51,7 @@ class ClaimCallback(models.Model):
         compute="_compute_customer_rewards", string="Points Balance",
         help="The customer's reward points balance in this callback's company.",
     )
-    customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_profile", string="Customer Risk")
+    customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_profile")
     customer_risk_reason = fields.Selection(RISK_REASONS, compute="_compute_customer_profile")
     customer_consent = fields.Selection(related="partner_id.callback_consent", string="Consent")
     customer_blocked_channels = fields.Char(
