@@ -59,3 +59,4 @@ from . import claim_callback_agent_month_demo
 from . import claim_callback_agent_month_coaching
 from . import survey_user_input_certification
 from . import claim_callback_demo_appraisal
+from . import claim_callback_customer

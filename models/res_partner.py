@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .claim_callback_channel import CHANNELS
+
 # The channels a partner's phone number / e-mail address reach.
 PHONE_CHANNELS = ("phone", "sms")
 ADDRESS_CHANNELS = ("phone", "sms", "email")
@@ -13,6 +15,32 @@ class ResPartner(models.Model):
         groups="insurance_claim_callback.group_callback_agent",
         help="Reward points balance in the current company.",
     )
+
+    # The record rules of agents and supervisors follow it to the customers they call back.
+    claim_callback_ids = fields.One2many(
+        "claim.callback", "partner_id", string="Callbacks", groups="insurance_claim_callback.group_callback_agent"
+    )
+    claim_callback_count = fields.Integer(
+        compute="_compute_claim_callback_count", string="Callback Count",
+        groups="insurance_claim_callback.group_callback_agent",
+    )
+    # Per company: each insurer records how the customer wants to hear from it.
+    callback_channel = fields.Selection(
+        CHANNELS, company_dependent=True, string="Preferred Channel", groups="base.group_user",
+        help="How the customer prefers to be contacted for a claim callback.",
+    )
+
+    @api.depends_context("company", "uid")
+    def _compute_claim_callback_count(self):
+        counts = dict(
+            self.env["claim.callback"]._read_group(
+                [("partner_id", "in", self._origin.ids), ("company_id", "=", self.env.company.id)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.claim_callback_count = counts.get(partner._origin, 0)
 
     @api.depends_context("company")
     def _compute_reward_points(self):
@@ -29,6 +57,13 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("insurance_claim_callback.claim_reward_entry_action")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id, "search_default_groupby_kind": 0}
+        return action
+
+    def action_view_claim_callbacks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("insurance_claim_callback.claim_callback_action")
+        action["domain"] = [("partner_id", "=", self.id), ("company_id", "=", self.env.company.id)]
+        action["context"] = {"create": False}
         return action
 
     def action_reward_adjust(self):

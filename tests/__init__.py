@@ -51,3 +51,4 @@ from . import test_agent_month
 from . import test_coaching
 from . import test_experiment_lib
 from . import test_script_experiment
+from . import test_customer_360

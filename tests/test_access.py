@@ -13,8 +13,12 @@ class TestAccess(CallbackCase):
         cls.team_b = cls.env["helpdesk.ticket.team"].create({"name": "Claims B", "company_id": cls.company_b.id})
         cls.customer_b = cls.env["res.partner"].create({"name": "Customer B", "company_id": cls.company_b.id})
         claims = cls._closed_claims(3)
-        cls.other_team_claim = cls._claim(stage_id=cls.stage_done.id, team_id=cls.other_team.id)
-        cls.no_team_claim = cls._claim(stage_id=cls.stage_done.id, team_id=False)
+        # other customers: an agent also reads the history of the customers they call back (TestCustomer360)
+        cls.other_customer = cls._brussels_customer()
+        cls.other_team_claim = cls._claim(
+            stage_id=cls.stage_done.id, team_id=cls.other_team.id, partner_id=cls.other_customer.id
+        )
+        cls.no_team_claim = cls._claim(stage_id=cls.stage_done.id, team_id=False, partner_id=cls.other_customer.id)
         cls.company_b_claim = cls._claim(
             stage_id=cls.stage_done.id, team_id=cls.team_b.id, partner_id=cls.customer_b.id
         )
@@ -46,10 +50,12 @@ class TestAccess(CallbackCase):
         visible = self._visible(self.agent_1)
         self.assertEqual(set(visible.ids), {self.cb_agent_1.id, self.cb_agent_2.id, self.cb_unassigned.id})
 
-    def test_agent_reads_every_field_of_the_queue_list_and_form_without_the_claim_ticket(self):
+    def test_agent_reads_every_field_of_the_queue_list_and_form_and_only_reads_the_claim_ticket(self):
         callbacks = (self.cb_agent_1 | self.cb_agent_2 | self.cb_unassigned).with_user(self.agent_1)
         with self.assertRaises(AccessError):
-            self.cb_agent_1.ticket_id.with_user(self.agent_1).read(["name"])
+            self.cb_agent_1.ticket_id.with_user(self.agent_1).write({"name": "Renamed"})
+        with self.assertRaises(AccessError):
+            self.other_team_claim.with_user(self.agent_1).read(["name"])
         for view_type in ("list", "form", "kanban"):
             spec = callbacks.get_views([(False, view_type)])["models"]["claim.callback"]["fields"]
             with self.subTest(view=view_type):

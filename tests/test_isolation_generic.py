@@ -33,6 +33,8 @@ SHARED_FIELDS_EXEMPT = {
     "that holds their data (the stricter reading).",
     ("res.partner", "callback_opted_out"): "Derived from the Do Not Contact choice and Odoo's blacklists, "
     "which are shared by design.",
+    ("res.partner", "claim_callback_ids"): "A One2many: nothing is stored on the customer, each callback carries its "
+    "company and is read under the callback rules (the customer 360's record rules follow it).",
 }
 
 
@@ -437,7 +439,10 @@ class TestWizardOwnership(CallbackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        claims = cls._closed_claims(1) | cls._claim(stage_id=cls.stage_done.id, team_id=cls.other_team.id)
+        # another customer: an agent also reads the callbacks of the customers they call back (TestCustomer360)
+        claims = cls._closed_claims(1) | cls._claim(
+            stage_id=cls.stage_done.id, team_id=cls.other_team.id, partner_id=cls._brussels_customer().id
+        )
         cls.env["claim.callback"]._schedule_first_callbacks(10, [("id", "in", claims.ids)])
         cls.mine, cls.other_teams = claims.callback_ids.sorted("id")
         cls.mine.user_id = cls.agent_1

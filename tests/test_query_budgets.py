@@ -128,10 +128,18 @@ class TestQueryBudgets(CallbackCase):
         views = self.env[model].with_user(user).get_views([(False, view_type)])
         view, models = views["views"][view_type], views["models"]
 
+        def inside_subview(field_node, node):  # an inline list, or the form of the dialog a row opens
+            for parent in field_node.iterancestors():
+                if parent is node:
+                    return False
+                if parent.tag in ("list", "form", "kanban"):
+                    return True
+            return False
+
         def spec(node, model_name):
             result = {}
             for field_node in node.iterfind(".//field"):
-                if any(parent.tag == "list" for parent in field_node.iterancestors() if parent is not node):
+                if inside_subview(field_node, node):
                     continue
                 name = field_node.get("name")
                 field = models[model_name]["fields"][name]
@@ -150,8 +158,9 @@ class TestQueryBudgets(CallbackCase):
     # Budgets
     # ------------------------------------------------------------------
 
-    def test_queue_list_80_rows_within_15_queries(self):
-        """My Queue as the agent opens it: 80 rows of the list view, its count."""
+    def test_queue_list_80_rows_within_16_queries(self):
+        """My Queue as the agent opens it: 80 rows of the list view, its count. (16 measured: one is the
+        customer-history record rule's, checked in Python on the rows read, once for all of them.)"""
         for user in (self.agent_1, self.supervisor):
             callbacks = self._callbacks(80, user_id=user.id)
             callbacks[:3].activity_schedule("mail.mail_activity_data_todo", user_id=user.id)
@@ -164,10 +173,11 @@ class TestQueryBudgets(CallbackCase):
                 self.assertEqual(len(result["records"]), 80)
 
             with self.subTest(user=user.login):
-                self._queries(15, open_queue)
+                self._queries(16, open_queue)
 
-    def test_callback_form_within_25_queries(self):
-        """The callback form as its agent and as the supervisor open it, with attempts and an issue."""
+    def test_callback_form_within_32_queries(self):
+        """The callback form as its agent and as the supervisor open it, with attempts and an issue, and its
+        Customer page (21 and 31 measured; 25 before the customer 360)."""
         callback = self._callbacks(1, user_id=self.agent_1.id)
         callback.with_user(self.agent_1).register_attempt("phone", "no_answer")
         callback.with_user(self.agent_1).register_attempt("phone", "reached")
@@ -176,7 +186,35 @@ class TestQueryBudgets(CallbackCase):
             spec = self._web_spec("claim.callback", "form", user)
             record = callback.with_user(user).with_context(bin_size=True)
             with self.subTest(user=user.login):
-                self._queries(25, lambda record=record, spec=spec: record.web_read(spec))
+                self._queries(32, lambda record=record, spec=spec: record.web_read(spec))
+
+    def test_callback_form_with_customer_360_size_independent(self):
+        """The callback form with the customer's history (issue 20): her other claims, their callbacks with
+        topics, open issues and points cost the same queries for 2 earlier claims as for 5 (35 measured for the
+        agent, 37 for the supervisor: the lists' record rules are checked on the rows read, one query per rule path)."""
+        callback = self._callbacks(1, user_id=self.agent_1.id)
+        customer = callback.partner_id
+        Entry = self.env["claim.reward.entry"]
+
+        def add_history(count):
+            claims = self._claims(count)
+            claims.partner_id = customer
+            self._schedule(claims)
+            for done in claims.callback_ids:
+                done.user_id = self.agent_2
+                done.register_attempt("phone", "reached")
+                done.register_result(2, nps=4, feedback="The payout was slow", issues=["Late payment"])
+            Entry.create([{"partner_id": customer.id, "kind": "adjust", "points": 5, "reason": "Goodwill"}] * count)
+
+        add_history(2)
+        for user in (self.agent_1, self.supervisor):
+            spec = self._web_spec("claim.callback", "form", user)
+            record = callback.with_user(user).with_context(bin_size=True)
+            with self.subTest(user=user.login):
+                small, large = self.assertSizeIndependent(
+                    40, lambda record=record, spec=spec: record.web_read(spec), lambda: add_history(3)
+                )
+                self.assertLess(len(small[0]["customer_callback_ids"]), len(large[0]["customer_callback_ids"]))
 
     def test_scheduling_batch_of_500_within_30_queries(self):
         """A full batch of 500 with more claims waiting: rules on working hours, three teams."""

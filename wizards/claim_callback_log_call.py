@@ -36,6 +36,19 @@ class ClaimCallbackLogCall(models.TransientModel):
         string="At", help="The time the customer chose, in their local time (24 h clock)."
     )
 
+    # Customer 360, read as the agent (not as superuser, as related fields are by default): what the callback shows.
+    customer_claim_ids = fields.Many2many(related="callback_id.customer_claim_ids", compute_sudo=False)
+    customer_callback_ids = fields.Many2many(related="callback_id.customer_callback_ids", compute_sudo=False)
+    customer_issue_ids = fields.Many2many(related="callback_id.customer_issue_ids", compute_sudo=False)
+    customer_reward_entry_ids = fields.Many2many(related="callback_id.customer_reward_entry_ids", compute_sudo=False)
+    customer_reward_points = fields.Integer(related="callback_id.customer_reward_points", compute_sudo=False)
+    customer_risk = fields.Selection(related="callback_id.customer_risk", compute_sudo=False)
+    customer_risk_reason = fields.Selection(related="callback_id.customer_risk_reason", compute_sudo=False)
+    customer_consent = fields.Selection(related="callback_id.customer_consent", compute_sudo=False)
+    customer_blocked_channels = fields.Char(related="callback_id.customer_blocked_channels", compute_sudo=False)
+    customer_preferred_channel = fields.Selection(related="callback_id.customer_preferred_channel", compute_sudo=False)
+    customer_tz_name = fields.Char(related="callback_id.customer_tz_name", compute_sudo=False, string="Time Zone")
+
     def _get_field_bounds(self):
         return {
             **super()._get_field_bounds(),
