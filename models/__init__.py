@@ -16,6 +16,8 @@ from . import claim_callback_scheduler
 from . import claim_callback_retention
 from . import claim_callback_attempt
 from . import claim_callback_queue
+from . import claim_callback_reach
+from . import claim_callback_best_time
 from . import helpdesk_ticket
 from . import res_users
 from . import claim_reward_rule
@@ -52,3 +54,6 @@ from . import claim_callback_agent_month_demo
 from . import claim_callback_agent_month_coaching
 from . import survey_user_input_certification
 from . import claim_callback_demo_appraisal
+from . import res_company_best_time
+from . import res_config_settings_best_time
+from . import res_partner_best_time
