@@ -111,9 +111,9 @@ def new_callbacks(env, patterns, week, seed):
     return starts
 
 
-def simulate(env, starts, patterns, seed):
+def simulate(env, starts, patterns, seed, stats=None):
     """Call each callback at its start, then at each next try the addon plans, for 72 h.
-    Returns {callback id: (attempts, answered)}."""
+    Returns {callback id: (attempts, answered)}; `stats` gets the batches logged and their queries."""
     Callback = env["claim.callback"].with_context(**NO_MAIL)
     due = {c.id: when for c, when in starts.items()}
     deadline = {c.id: when + HORIZON for c, when in starts.items()}
@@ -125,10 +125,15 @@ def simulate(env, starts, patterns, seed):
         with freeze_time(now):
             outcomes = {c.id: "reached" if answers(seed, c.partner_id.id, patterns[c.partner_id.id], now)
                         else "no_answer" for c in batch}
-            batch._log_attempts([
-                c._prepare_attempt_vals("phone", outcomes[c.id], settings=settings, blocked=set()) for c in batch
-            ])
-            reached = batch.filtered(lambda c: outcomes[c.id] == "reached")
+            vals_list = [c._prepare_attempt_vals("phone", outcomes[c.id], settings=settings, blocked=set()) for c in batch]
+            queries = env.cr.sql_log_count
+            batch._log_attempts(vals_list)
+            env.flush_all()
+            if stats is not None:
+                stats["batches"] += 1
+                stats["calls"] += len(batch)
+                stats["queries"] += env.cr.sql_log_count - queries
+            reached = batch.browse([cid for cid, outcome in outcomes.items() if outcome == "reached"])
             reached.write({"state": "done", "completed_date": now})
         for callback in batch:
             del due[callback.id]
@@ -175,9 +180,12 @@ def run_arms(env, patterns, week, seed):
     for arm, learn in (("fixed", False), ("learned", True)):
         env.cr.execute("SAVEPOINT best_time_arm")
         env.company.callback_learn_best_time = learn
-        result = simulate(env, starts, patterns, seed)
-        figures[arm] = {group: measure(result, patterns, partner_of, names)
-                        for group, names in (("all", PATTERNS), ("regular", REGULAR), ("irregular", IRREGULAR))}
+        stats = Counter()
+        result = simulate(env, starts, patterns, seed, stats)
+        groups = {"all": PATTERNS, "regular": REGULAR, "irregular": IRREGULAR, **{name: [name] for name in PATTERNS}}
+        figures[arm] = {group: measure(result, patterns, partner_of, names) for group, names in groups.items()}
+        figures[arm]["queries_per_batch"] = stats["queries"] / max(stats["batches"], 1)
+        figures[arm]["calls_per_batch"] = stats["calls"] / max(stats["batches"], 1)
         env.flush_all()
         env.cr.execute("ROLLBACK TO SAVEPOINT best_time_arm")
         env.invalidate_all()
@@ -204,6 +212,12 @@ def main():
             out(f"{group}_reached_72h_gain_pct", 100 * (learned["reached_72h"] / fixed["reached_72h"] - 1))
             out(f"{group}_attempts_per_completion_cut_pct",
                 100 * (1 - learned["attempts_per_completion"] / fixed["attempts_per_completion"]))
+        for pattern in PATTERNS:
+            for arm in ("fixed", "learned"):
+                out(f"{pattern}_reached_72h_{arm}", figures[arm][pattern]["reached_72h"])
+        for arm in ("fixed", "learned"):
+            out(f"calls_per_batch_{arm}", figures[arm]["calls_per_batch"])
+            out(f"queries_per_batch_{arm}", figures[arm]["queries_per_batch"])
         env.cr.rollback()  # leave the database as it was
     return figures
 

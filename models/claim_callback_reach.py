@@ -89,9 +89,18 @@ class ClaimCallbackReach(models.Model):
     @api.model
     def _cron_recompute(self):
         """Rebuild every company's counts from its attempts (reads grouped rows, no loop of queries)."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("id", "in", self._companies_with_attempts())]):
             self._recompute(company)
             self.env["ir.cron"]._commit_progress(1)
+
+    @api.model
+    def _companies_with_attempts(self):
+        self.env.cr.execute(SQL(
+            "SELECT co.id FROM res_company co"
+            " WHERE EXISTS (SELECT 1 FROM claim_callback_attempt a WHERE a.company_id = co.id)"
+            "    OR EXISTS (SELECT 1 FROM claim_callback_reach r WHERE r.company_id = co.id)"
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _recompute(self, company):

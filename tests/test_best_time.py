@@ -2,6 +2,7 @@ import importlib.util
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -158,6 +159,25 @@ class TestBestTime(BestTimeCase):
         queries = self.env.cr.sql_log_count
         Reach._recompute(self.company)
         self.assertEqual(self.env.cr.sql_log_count - queries, small, "the rebuild reads attempts in one query")
+
+    def test_crons_rebuild_the_counts_and_refresh_the_chances(self):
+        self._evening_history(self.evening)
+        callback = self._callback(self.evening)
+        self.env.flush_all()
+        Reach = self.env["claim.callback.reach"]
+        counts = sorted(Reach.search([]).mapped(lambda r: (r.partner_id.id, r.hour_of_week, r.tries, r.answers)))
+        self.env.cr.execute("DELETE FROM claim_callback_reach")
+        Reach.invalidate_model()
+        # the crons' own methods, their progress commits left out (a test cannot commit)
+        with freeze_time(utc(3, 19)), patch.object(type(self.env["ir.cron"]), "_commit_progress"):
+            for _run in range(2):  # idempotent
+                Reach._cron_recompute()
+                self.env["claim.callback"]._cron_refresh_answer_chance()
+                self.assertEqual(
+                    sorted(Reach.search([]).mapped(lambda r: (r.partner_id.id, r.hour_of_week, r.tries, r.answers))),
+                    counts,
+                )
+        self.assertGreater(callback.answer_chance_now, 50, "Thursday 19:00: this customer answers evenings")
 
     def test_logging_a_call_costs_the_same_queries_whatever_the_history(self):
         def cost():
