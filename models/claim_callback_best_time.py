@@ -110,22 +110,23 @@ class ClaimCallback(models.Model):
     def _plan_best_retries(self, attempts, profiles):
         """Move the next try of each failed phone attempt's callback to the customer's best hour."""
         moves = defaultdict(lambda: self.env["claim.callback"])
+        settings = attempts.callback_id._get_channel_settings()  # one read for the batch
         for attempt in attempts:
             callback = attempt.callback_id
             if not callback.next_attempt_date or callback.state not in OPEN_STATES:
                 continue  # exhausted: the fallback follows
-            when = callback._best_retry_date(profiles[callback.company_id.id, callback.partner_id.id])
+            phone = settings[callback.company_id.id, "phone"]
+            when = callback._best_retry_date(profiles[callback.company_id.id, callback.partner_id.id], phone)
             if when != callback.next_attempt_date:
                 moves[when] |= callback
         for when, group in moves.items():
             group.write({"next_attempt_date": when})
 
-    def _best_retry_date(self, profile):
-        """The best whole hour in the calling window from the interval's next try on (naive UTC)."""
+    def _best_retry_date(self, profile, phone):
+        """The best whole hour in the phone's calling window from the interval's next try on (naive UTC)."""
         self.ensure_one()
         tz_name = self._get_customer_tz()
         tz = pytz.timezone(tz_name)
-        phone = self._get_channel_settings()[self.company_id.id, "phone"]
         candidates = window_candidates(
             self.next_attempt_date,
             self._to_customer_time,
