@@ -18,6 +18,8 @@ from . import claim_callback_attempt
 from . import claim_callback_attempt_hour
 from . import claim_callback_topic_day
 from . import claim_callback_queue
+from . import claim_callback_reach
+from . import claim_callback_best_time
 from . import helpdesk_ticket
 from . import res_users
 from . import claim_reward_rule
@@ -60,3 +62,6 @@ from . import claim_callback_agent_month_coaching
 from . import survey_user_input_certification
 from . import claim_callback_demo_appraisal
 from . import claim_callback_customer
+from . import res_company_best_time
+from . import res_config_settings_best_time
+from . import res_partner_best_time

@@ -65,7 +65,9 @@ class ClaimCallbackAttempt(models.Model):
         # ACLs give users read access only; this says why to whoever tries anyway
         if not self.env.su:
             raise AccessError(self.env._("Attempts are logged through the callback (register_attempt), not created."))
-        return super().create(vals_list)
+        attempts = super().create(vals_list)
+        self.env["claim.callback.reach"]._add_attempts(attempts)  # the best-time learner counts them
+        return attempts
 
     def copy(self, default=None):  # pylint: disable=method-required-super
         raise AccessError(self.env._("An attempt cannot be duplicated: log a new one on the callback."))

@@ -63,6 +63,9 @@ class ClaimCallback(models.Model):
     )
     customer_tz_name = fields.Char(compute="_compute_customer_time", string="Customer Time Zone")
     customer_local_time = fields.Char(compute="_compute_customer_time", string="Customer's Time Now")
+    customer_usual_answer_time = fields.Char(
+        related="partner_id.callback_usual_answer_time", string="Usually Answers", compute_sudo=False
+    )
 
     @api.depends("partner_id", "company_id")
     @api.depends_context("uid", "allowed_company_ids")

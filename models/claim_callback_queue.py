@@ -219,7 +219,7 @@ class ClaimCallback(models.Model):
         domain = Domain([("user_id", "=", self.env.uid), ("state", "in", OPEN_STATES)])
         if after:
             domain &= Domain("id", "not in", after.ids)
-        return self.search(domain, order="queue_section, next_due_date, priority desc, id", limit=1)
+        return self.search(domain, order="queue_section, next_due_hour, priority desc, answer_chance_now desc, next_due_date, id", limit=1)
 
     def action_open_next_in_queue(self):
         nxt = self._next_in_queue(after=self)

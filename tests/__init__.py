@@ -52,3 +52,4 @@ from . import test_coaching
 from . import test_experiment_lib
 from . import test_script_experiment
 from . import test_customer_360
+from . import test_best_time

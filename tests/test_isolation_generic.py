@@ -131,6 +131,10 @@ class CompanyRecordCase(CallbackCase):
         self._done_callback(company)
         self.env["claim.callback.topic.day"]._refresh()
         return self.env["claim.callback.topic.day"].search([("company_id", "=", company.id)], limit=1)
+    def _make_claim_callback_reach(self, company):
+        self._record("claim.callback.attempt", company)  # a phone call is counted for its customer
+        self.env.flush_all()
+        return self.env["claim.callback.reach"].search([("company_id", "=", company.id)], limit=1)
 
     def _make_claim_callback_analysis(self, company):
         callback = self._done_callback(company)

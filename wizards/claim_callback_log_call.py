@@ -48,6 +48,7 @@ class ClaimCallbackLogCall(models.TransientModel):
     customer_blocked_channels = fields.Char(related="callback_id.customer_blocked_channels", compute_sudo=False)
     customer_preferred_channel = fields.Selection(related="callback_id.customer_preferred_channel", compute_sudo=False)
     customer_tz_name = fields.Char(related="callback_id.customer_tz_name", compute_sudo=False, string="Time Zone")
+    customer_usual_answer_time = fields.Char(related="callback_id.customer_usual_answer_time", compute_sudo=False)
 
     def _get_field_bounds(self):
         return {
