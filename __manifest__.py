@@ -55,7 +55,6 @@
         "views/claim_callback_loop_views.xml",
         "views/claim_sla_rule_views.xml",
         "views/claim_callback_channel_views.xml",
-        "views/claim_callback_access_views.xml",
         "views/callback_survey_templates.xml",
         "views/claim_callback_evaluation_views.xml",
         "data/claim_callback_agent_month_data.xml",
@@ -63,6 +62,7 @@
         "report/claim_callback_agent_month_templates.xml",
         "views/claim_callback_agent_month_views.xml",
         "views/claim_callback_agent_month_coaching_views.xml",
+        "views/claim_callback_access_views.xml",
     ],
     "demo": [
         "demo/insurance_claim_callback_demo.xml",

@@ -35,12 +35,21 @@ class ClaimCallback(models.Model):
     can_work = fields.Boolean(
         compute="_compute_can_work", help="You may log its calls and record its outcome (yours, or your team's)."
     )
+    can_open_ticket = fields.Boolean(
+        compute="_compute_can_open_ticket", help="You may open its claim (the callback shows its figures to all)."
+    )
 
     @api.depends_context("uid")
     def _compute_can_work(self):
         workable = self._origin._filtered_access("write")
         for callback in self:
             callback.can_work = callback._origin in workable
+
+    @api.depends_context("uid")
+    def _compute_can_open_ticket(self):
+        readable = self._origin.ticket_id._filtered_access("read")
+        for callback in self:
+            callback.can_open_ticket = callback._origin.ticket_id in readable
 
     @api.model_create_multi
     def create(self, vals_list):
