@@ -48,3 +48,4 @@ from . import test_evaluation
 from . import test_agent_month
 from . import test_coaching
 from . import test_nothing_fails
+from . import test_every_button
