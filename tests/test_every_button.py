@@ -24,6 +24,7 @@ class TestEveryButton(HttpCase):
         env["ir.module.module"]._load_module_terms([MODULE], ["zh_TW"], overwrite=True)
         for filename in get_manifest(MODULE)["demo"]:
             convert_file(env, MODULE, filename, {}, mode="init")
+        env["claim.risk.warning"]._check_risks()  # the hourly check on the demo history: warnings to open
         cls.agent = env.ref(f"{MODULE}.user_callback_agent_1_demo")
         cls.supervisor = env.ref(f"{MODULE}.user_callback_supervisor_demo")
         cls.manager = new_test_user(env, login="icc_every_button_manager", groups=f"{MODULE}.group_callback_manager")

@@ -20,8 +20,12 @@ const SMART_MORE = ".o_form_view .o-form-buttonbox .o_button_more";
 const SMART_MORE_ITEMS = ".o_dropdown_more button.oe_stat_button[name]";
 
 let pendingRpc = 0;
+let requests = 0;
 let failedRpc = null;
-const onRequest = () => pendingRpc++;
+const onRequest = () => {
+    pendingRpc++;
+    requests++;
+};
 const onResponse = ({ detail }) => {
     pendingRpc--;
     if (detail.error) {
@@ -35,7 +39,7 @@ function visible(el) {
     return Boolean(el && el.offsetParent !== null && !el.disabled);
 }
 
-function failure(where) {
+function failure() {
     const dialog = document.querySelector(".o_error_dialog");
     if (dialog) {
         return `error dialog: ${dialog.innerText.trim().slice(0, 600)}`;
@@ -63,7 +67,7 @@ async function settle(where) {
                 throw new Error(`${where}: ${error}`);
             }
             const scheduled = [...App.apps].some((app) => app.scheduler.tasks.size);
-            const blocked = document.querySelector(".o_blockUI") || odoo.__WOWL_DEBUG__.root.env.services.ui.isBlocked;
+            const blocked = odoo.__WOWL_DEBUG__.root.env.services.ui.isBlocked;
             if (pendingRpc <= 0 && !scheduled && !blocked && Date.now() - quietSince > 250) {
                 return;
             }
@@ -75,10 +79,20 @@ async function settle(where) {
     }
 }
 
+async function waitFor(predicate, ms) {
+    const deadline = Date.now() + ms;
+    while (!predicate() && Date.now() < deadline) {
+        await sleep(50);
+    }
+    return predicate();
+}
+
+// Click, give the web client a moment to call the server (it may be slow to start on a loaded machine), settle.
 async function click(el, where) {
+    const before = requests;
     el.scrollIntoView({ block: "center" });
     el.click();
-    await sleep(50);
+    await waitFor(() => requests > before, 500);
     await settle(where);
 }
 
@@ -134,7 +148,7 @@ async function openFirstRecord(menu) {
         return false;
     }
     await click(target, where);
-    return Boolean(document.querySelector(".o_form_view"));
+    return waitFor(() => document.querySelector(".o_form_view"), 5000);
 }
 
 async function formButtons() {
