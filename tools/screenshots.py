@@ -128,7 +128,7 @@ class Browser:
         time.sleep(0.5)
         self.idle(ready)
 
-    def idle(self, selector, quiet=700, timeout=30000):
+    def idle(self, selector, quiet=700, timeout=60000):  # the first page builds the assets: slow on a busy machine
         if not self.js(IDLE_JS % (json.dumps(selector), quiet, timeout)):
             raise RuntimeError(f"the page did not show {selector!r} in time ({self.js('location.href')})")
 
