@@ -289,7 +289,9 @@ def agent_screens_zh_tw(browser, base, out):
 
 def manager_screens_zh_tw(browser, base, out):
     """Risk warnings and the KPI screens (list, and one month's form with its targets) as a manager in 繁體中文."""
-    browser.goto(base + ACTION + "claim_risk_warning_action", ".o_list_view .o_data_row, .o_view_nocontent")
+    browser.goto(base + ACTION + "claim_risk_warning_action", ".o_list_view .o_group_header, .o_list_view .o_data_row, .o_view_nocontent")
+    # Grouped by kind: the first kind opened.
+    browser.click_if(".o_list_view .o_group_header:not(.o_group_open)", ".o_list_view .o_data_row")
     browser.shot(f"{out}/risk_warnings_zh_TW.png")
     browser.goto(base + ACTION + "claim_callback_kpi_action", ".o_list_view .o_data_row")
     browser.shot(f"{out}/kpi_monthly_zh_TW.png")
