@@ -64,6 +64,7 @@
         "report/claim_callback_agent_month_templates.xml",
         "views/claim_callback_agent_month_views.xml",
         "views/claim_callback_agent_month_coaching_views.xml",
+        "views/claim_callback_access_views.xml",
     ],
     "demo": [
         "demo/insurance_claim_callback_demo.xml",

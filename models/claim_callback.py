@@ -46,6 +46,7 @@ class ClaimCallback(models.Model):
     _description = "Claim Callback"
     _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "claim.sla.mixin"]
     _order = "sla_completion_deadline, id"
+    _rec_names_search = ["claim_number", "partner_id"]  # pickers find a callback by its claim or customer
     _check_company_auto = True
 
     ticket_id = fields.Many2one(

@@ -124,6 +124,13 @@ class ClaimCallback(models.Model):
     _inherit = "claim.callback"
 
     @api.model
+    def _demo_agent_languages(self):
+        """The demo agent Lin Ya-Ting works in Traditional Chinese, when it is installed (tools/run installs
+        zh_TW and zh_CN with the demo; a database without them keeps her in English)."""
+        if self.env["res.lang"]._lang_get("zh_TW"):
+            self.env.ref("insurance_claim_callback.user_callback_agent_1_demo").sudo().lang = "zh_TW"
+
+    @api.model
     def _demo_generate_history(self, claims_per_month=22):
         """Three months of claims, callbacks, attempts, results, feedback issues, points and KPI
         snapshots, ending today; a few callbacks left open in every SLA status. Runs once."""

@@ -41,6 +41,7 @@ class ClaimCallbackEvaluation(models.Model):
     reason = fields.Selection(REASONS, required=True, readonly=True, default="manual")
     done_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     survey_answer_id = fields.Many2one("survey.user_input", string="Scorecard", readonly=True, copy=False)
+    has_scorecard = fields.Boolean(compute="_compute_has_scorecard", compute_sudo=True)
     completed_date = fields.Datetime(related="callback_id.completed_date", string="Callback Completed")
     satisfaction = fields.Integer(related="callback_id.satisfaction")
     sentiment = fields.Selection(related="callback_id.sentiment")
@@ -161,6 +162,11 @@ class ClaimCallbackEvaluation(models.Model):
             answer = survey._create_answer(user=self.env.user, check_attempts=False, evaluation_id=evaluation.id)
             evaluation.survey_answer_id = answer
         return answer.survey_id.action_start_survey(answer=answer)
+
+    @api.depends("survey_answer_id")
+    def _compute_has_scorecard(self):
+        for evaluation in self:
+            evaluation.has_scorecard = bool(evaluation.survey_answer_id)
 
     def action_view_scorecard(self):
         """The submitted scorecard, read-only (the survey's print view)."""

@@ -32,6 +32,25 @@ class ClaimCallback(models.Model):
     _name = "claim.callback"
     _inherit = ["claim.callback", "claim.protected.mixin"]
 
+    can_work = fields.Boolean(
+        compute="_compute_can_work", help="You may log its calls and record its outcome (yours, or your team's)."
+    )
+    can_open_ticket = fields.Boolean(
+        compute="_compute_can_open_ticket", help="You may open its claim (the callback shows its figures to all)."
+    )
+
+    @api.depends_context("uid")
+    def _compute_can_work(self):
+        workable = self._origin._filtered_access("write")
+        for callback in self:
+            callback.can_work = callback._origin in workable
+
+    @api.depends_context("uid")
+    def _compute_can_open_ticket(self):
+        readable = self._origin.ticket_id._filtered_access("read")
+        for callback in self:
+            callback.can_open_ticket = callback._origin.ticket_id in readable
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -84,7 +103,10 @@ class ClaimCallback(models.Model):
     def _check_user_fields(self, names):
         protected = sorted(name for name in names if not _is_mail_field(name))
         if protected:
-            labels = ", ".join(self._fields[name].string if name in self._fields else name for name in protected)
+            labels = ", ".join(
+                self._fields[name]._description_string(self.env) if name in self._fields else name
+                for name in protected
+            )
             raise AccessError(
                 self.env._(
                     "%(fields)s of a callback change only through its actions (log an attempt, record the "
@@ -99,8 +121,23 @@ class ClaimCallback(models.Model):
         whatever the caller's context asks."""
         if self.env.su:
             return self
-        self.check_access("write")
+        self._check_can_work()
         return self.sudo().with_context(tracking_disable=False, mail_notrack=False)
+
+    def _check_can_work(self):
+        """Refuse, with the reason, the callbacks the user may read but not work (a colleague's)."""
+        refused = self - self._filtered_access("write")
+        if not refused:
+            return
+        refused.check_access("read")  # one the user may not even read: Odoo's own error, which names nothing
+        callback = refused[0]
+        raise AccessError(
+            self.env._(
+                "%(callback)s is assigned to %(owner)s: only its agent or a supervisor of its team can work on it.",
+                callback=callback.display_name,
+                owner=callback.user_id.name or callback.team_id.name or "-",
+            )
+        )
 
     def _check_supervisor(self, what):
         if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):

@@ -198,6 +198,7 @@ class ClaimCallback(models.Model):
     def action_log_call(self):
         """Open the Log Call dialog on this callback."""
         self.ensure_one()
+        self._check_can_work()  # before the agent fills in the call, not on saving it
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Log Call"),

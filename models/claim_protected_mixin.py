@@ -38,6 +38,6 @@ class ClaimProtectedMixin(models.AbstractModel):
             raise AccessError(
                 self.env._(
                     "%(fields)s: set by the application only.",
-                    fields=", ".join(self._fields[name].string for name in protected),
+                    fields=", ".join(self._fields[name]._description_string(self.env) for name in protected),
                 )
             )

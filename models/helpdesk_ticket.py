@@ -22,6 +22,7 @@ SYSTEM_FIELDS = frozenset(
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = ["claim.bounds.mixin", "helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin"]
+    _rec_names_search = ["number", "name", "claim_number"]  # a claim is found by its claim number too
 
     is_claim = fields.Boolean(
         string="Insurance Claim", index=True, tracking=True, copy=False,

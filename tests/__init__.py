@@ -53,3 +53,5 @@ from . import test_experiment_lib
 from . import test_script_experiment
 from . import test_customer_360
 from . import test_best_time
+from . import test_nothing_fails
+from . import test_every_button

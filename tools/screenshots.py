@@ -8,6 +8,10 @@ user logs in through /web/session/authenticate, each screen is opened by its URL
 person would click), and saved as PNG once the web client is idle. The KPI PDF is fetched from the
 report URL, in English and (when installed) in Traditional Chinese, and its pages turned into PNG by
 pdftoppm (poppler-utils).
+
+Each pass sets its user's language first (as admin), and puts the languages back at the end: the English
+screens, then the zh_TW ones (*_zh_TW.png) as the demo agent Lin Ya-Ting and as a manager (admin) reading
+繁體中文. tools/run and tools/screenshots install zh_TW and zh_CN with the demo.
 """
 
 import argparse
@@ -126,7 +130,7 @@ class Browser:
         time.sleep(0.5)
         self.idle(ready)
 
-    def idle(self, selector, quiet=700, timeout=30000):
+    def idle(self, selector, quiet=700, timeout=60000):  # the first page builds the assets: slow on a busy machine
         if not self.js(IDLE_JS % (json.dumps(selector), quiet, timeout)):
             raise RuntimeError(f"the page did not show {selector!r} in time ({self.js('location.href')})")
 
@@ -226,13 +230,17 @@ class Session:
             return resp.read()
 
 
+def queue_and_form(browser, base, out, suffix=""):
+    """My Queue and the form of its first callback to call now."""
+    browser.goto(base + ACTION + "claim_callback_action_my_queue", ".o_list_view .o_data_row")
+    browser.shot(f"{out}/my_queue{suffix}.png")
+    browser.click(".o_list_view .o_data_row td[name=claim_number]", ".o_form_view .o_form_statusbar")
+    browser.shot(f"{out}/callback_form{suffix}.png")
+
+
 def agent_screens(browser, base, out):
     """My Queue, a callback's form, the Log Call dialog and the outcome wizard, as an agent."""
-    browser.goto(base + ACTION + "claim_callback_action_my_queue", ".o_list_view .o_data_row")
-    browser.shot(f"{out}/my_queue.png")
-    # The first callback to call now: its form.
-    browser.click(".o_list_view .o_data_row td[name=claim_number]", ".o_form_view .o_form_statusbar")
-    browser.shot(f"{out}/callback_form.png")
+    queue_and_form(browser, base, out)
     # Log Call, with Call Back Later chosen: the dialog then asks for the customer's time.
     browser.click(".o_form_statusbar button[name=action_log_call]", ".modal .o_field_widget[name=outcome]")
     browser.click(
@@ -274,6 +282,23 @@ def manager_screens(browser, base, out):
     browser.click_if(".o_graph_view button.o_graph_button.fa-database.active", ".o_graph_view canvas")
     browser.click_if("[name=toggleOrderToolbar] button.active", ".o_graph_view canvas")
     browser.shot(f"{out}/kpi_trends.png")
+
+
+def agent_screens_zh_tw(browser, base, out):
+    """The queue and the callback form as the demo agent working in 繁體中文."""
+    queue_and_form(browser, base, out, "_zh_TW")
+
+
+def manager_screens_zh_tw(browser, base, out):
+    """Risk warnings and the KPI screens (list, and one month's form with its targets) as a manager in 繁體中文."""
+    browser.goto(base + ACTION + "claim_risk_warning_action", ".o_list_view .o_group_header, .o_list_view .o_data_row, .o_view_nocontent")
+    # Grouped by kind: the first kind opened.
+    browser.click_if(".o_list_view .o_group_header:not(.o_group_open)", ".o_list_view .o_data_row")
+    browser.shot(f"{out}/risk_warnings_zh_TW.png")
+    browser.goto(base + ACTION + "claim_callback_kpi_action", ".o_list_view .o_data_row")
+    browser.shot(f"{out}/kpi_monthly_zh_TW.png")
+    browser.click(".o_list_view .o_data_row td.o_data_cell", ".o_form_view .o_form_sheet")
+    browser.shot(f"{out}/kpi_form_zh_TW.png")
 
 
 def pdf_pages(session, out, dpi, pages=2, lang="en_US", name="kpi_pdf"):
@@ -323,24 +348,41 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     base = args.url.rstrip("/")
 
-    users = [  # the demo users (password = login; admin / admin)
-        ("callback_agent_1", "callback_agent_1", agent_screens),
-        ("callback_supervisor", "callback_supervisor", supervisor_screens),
-        ("admin", "admin", manager_screens),
+    passes = [  # the demo users (password = login; admin / admin), each in the language of its screens
+        ("callback_agent_1", "callback_agent_1", "en_US", agent_screens),
+        ("callback_supervisor", "callback_supervisor", "en_US", supervisor_screens),
+        ("admin", "admin", "en_US", manager_screens),
+        ("callback_agent_1", "callback_agent_1", "zh_TW", agent_screens_zh_tw),
+        ("admin", "admin", "zh_TW", manager_screens_zh_tw),
     ]
+    admin = Session(base, args.db, "admin", "admin")
+    # The hourly risk check, as it would have run since the install: the warnings of the demo history to show.
+    _model, cron_id = admin.call("ir.model.data", "check_object_reference", "insurance_claim_callback", "ir_cron_risk_check")
+    admin.call("ir.cron", "method_direct_trigger", [cron_id])
+    installed = {lang["code"] for lang in admin.call("res.lang", "search_read", [], fields=["code"])}
+    langs = {}  # login: (user id, language before the run)
     browser = Browser(args.width, args.height)
     try:
-        for login, password, screens in users:
+        for login, password, lang, screens in passes:
+            if lang not in installed:
+                log(f"{lang} is not installed: no {screens.__name__} (tools/screenshots --fresh installs it)")
+                continue
+            if login not in langs:
+                (user,) = admin.call("res.users", "search_read", [("login", "=", login)], fields=["lang"])
+                langs[login] = (user["id"], user["lang"])
+            admin.call("res.users", "write", [langs[login][0]], {"lang": lang})
             session = Session(base, args.db, login, password)
             browser.login(base, session.session_id, session.tz)
-            log(f"as {login}")
+            log(f"as {login} in {lang}")
             screens(browser, base, args.out)
-        admin = Session(base, args.db, "admin", "admin")
-        pdf_pages(admin, args.out, args.pdf_dpi)
-        if admin.call("res.lang", "search_count", [("code", "=", "zh_TW")]):  # active languages only
-            pdf_pages(admin, args.out, args.pdf_dpi, lang="zh_TW", name="kpi_pdf_zh_TW")
     finally:
         browser.close()
+        for user_id, lang in langs.values():
+            admin.call("res.users", "write", [user_id], {"lang": lang})
+    admin = Session(base, args.db, "admin", "admin")
+    pdf_pages(admin, args.out, args.pdf_dpi)
+    if "zh_TW" in installed:
+        pdf_pages(admin, args.out, args.pdf_dpi, lang="zh_TW", name="kpi_pdf_zh_TW")
     return 0
 
 
