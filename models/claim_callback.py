@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from ..lib import sentiment as sentiment_lib
 from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
+from .locale_format import format_time_local
 
 AGENT_GROUP = "insurance_claim_callback.group_callback_agent"
 SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
@@ -476,7 +477,7 @@ class ClaimCallback(models.Model):
                 "sticky": True,
                 "message": self.env._(
                     "Logged, but outside the customer's calling window (their local time: %(time)s).",
-                    time=self._to_customer_time(attempt.date).strftime("%H:%M"),
+                    time=format_time_local(self.env, attempt.date, self._get_customer_tz()),
                 ),
             },
         }

@@ -4,9 +4,10 @@ import pytz
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date, html2plaintext
+from odoo.tools import format_amount, html2plaintext
 
 from .claim_bounds_mixin import SEQUENCE
+from .locale_format import format_long_date
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # Criteria of a script, in order of weight: a script matching on more of them is more specific.
@@ -107,7 +108,7 @@ class ClaimCallbackScript(models.Model):
             "claim_number": ticket.claim_number,
             "policy_number": ticket.policy_number,
             "paid_amount": ticket and format_amount(self.env, ticket.paid_amount, company.currency_id, lang_code=lang),
-            "closed_date": closed and format_date(self.env, closed, lang_code=lang),
+            "closed_date": closed and format_long_date(self.env, closed, lang),
             "agent_name": agent.name,
             "company_name": company.name,
         }

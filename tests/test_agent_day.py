@@ -96,7 +96,7 @@ class TestAgentDay(CallbackCase):
         with freeze_time("2026-11-26 12:30:00"):  # 20:30 in Taipei: retry next morning
             self._log_call(callback, "no_answer")
         self.assertEqual(callback.next_attempt_date, datetime(2026, 11, 27, 1, 0))
-        self.assertEqual(callback.next_attempt_local, "Fri 27 Nov 09:00 (Asia/Taipei)")
+        self.assertEqual(callback.next_attempt_local, "Fri, Nov 27, 09:00 AM (Taipei Time)")
 
     # ------------------------------------------------------------------
     # Log Call
