@@ -178,16 +178,16 @@ class ClaimCallback(models.Model):
             callback.script_question_ids = found[key].question_ids
 
     @api.depends("script_id", "ticket_id", "user_id", "partner_id.lang")
+    @api.depends_context("lang")
     def _compute_script_body(self):
-        Script = self.env["claim.callback.script"]
+        """Read aloud, so in the customer's language; the reader's (the agent's) as a hint when it differs."""
+        agent_lang = self.env.lang or self.env.user.lang
         for callback in self:
-            lang = callback.partner_id.lang or self.env.lang
-            script = callback.script_id.with_context(lang=lang)
+            script = callback.script_id
             # The agent may not read the claim ticket itself; the callback shows its data.
-            values = Script.with_context(lang=lang)._get_placeholder_values(
-                callback.sudo().ticket_id, callback.user_id
-            )
-            callback.script_body = script._render(values) if script else False
+            callback.script_body = script._render_for_call(
+                callback.sudo().ticket_id, callback.user_id, callback.partner_id.lang or agent_lang, agent_lang
+            ) if script else False
 
     @api.depends("partner_id.phone", "partner_id.country_id", "user_id")
     @api.depends_context("uid")

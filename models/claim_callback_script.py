@@ -123,5 +123,23 @@ class ClaimCallbackScript(models.Model):
         text = str(escape(self.body or ""))
         return Markup(PLACEHOLDER.sub(substitute, text).replace("\n", "<br/>"))
 
+    def _render_for_call(self, ticket, agent, customer_lang, agent_lang):
+        """What the agent reads aloud: the body and the questions in the customer's language, each followed by
+        a hint line in the agent's language when it is another one."""
+        self.ensure_one()
+        spoken = self.with_context(lang=customer_lang)
+        hint = self.with_context(lang=agent_lang) if agent_lang and agent_lang != customer_lang else None
+        html = spoken._render(spoken._get_placeholder_values(ticket, agent))
+        if hint:
+            html += Markup('<p class="text-muted small fst-italic">%s</p>') % hint._render(
+                hint._get_placeholder_values(ticket, agent)
+            )
+        questions = Markup()
+        for question, hint_question in zip(spoken.question_ids, (hint or spoken).question_ids, strict=True):
+            questions += question._render_for_call(hint_question if hint else None)
+        if questions:
+            html += Markup("<ol>%s</ol>") % questions
+        return html
+
     def _render_text(self, values):
         return html2plaintext(self._render(values))
