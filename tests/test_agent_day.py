@@ -192,7 +192,7 @@ class TestAgentDay(CallbackCase):
         self.assertEqual(choices.with_context(lang="zh_TW").mapped("display_name"), ["是", "否"])
         yes_no.choice_id = choices[0]
         wizard.action_confirm()
-        self.assertIn("Was the payment made on time?: yes", callback.answers)
+        self.assertIn("Was the payment made on time?: Yes", callback.answers)
         self.assertIn("(1-5)?: 4", callback.answers)
         self.assertEqual(callback.satisfaction, 4)
         self.assertEqual(callback.attempt_ids.outcome, "reached", "an outcome without Log Call still counts the call")

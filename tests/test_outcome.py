@@ -82,7 +82,7 @@ class TestOutcome(CallbackCase):
         wizard_form.save().action_confirm()
         cb = self.callback
         self.assertEqual((cb.state, cb.satisfaction, cb.nps, cb.suggestions), ("done", 5, 9, "Send SMS updates"))
-        self.assertIn("Was the payment made on time?: yes", cb.answers)
+        self.assertIn("Was the payment made on time?: Yes", cb.answers)
         self.assertIn("Receipt missing", cb.feedback_ticket_ids.description)
 
     def test_outcome_wizard_rejects_an_invalid_answer(self):
