@@ -48,3 +48,4 @@ from . import test_evaluation
 from . import test_agent_month
 from . import test_coaching
 from . import test_date_formats
+from . import test_script_outcome
