@@ -74,9 +74,7 @@ class TestOutcome(CallbackCase):
         wizard_form.feedback = "Great service"
         wizard_form.suggestions = "Send SMS updates"
         with wizard_form.answer_ids.edit(0) as answer:  # the rating question is the satisfaction field
-            answer.choice_id = self.env["claim.callback.script.choice"].search(
-                [("question_id", "=", answer.question_id.id), ("index", "=", 0)]
-            )
+            answer.answer_yes = True  # the yes / no question: one click on its "Yes" cell
         with wizard_form.issue_ids.new() as issue:
             issue.name = "Receipt missing"
         wizard_form.save().action_confirm()
