@@ -129,7 +129,7 @@ class ClaimCallbackScript(models.Model):
         self.ensure_one()
         spoken = self.with_context(lang=customer_lang)
         hint = self.with_context(lang=agent_lang) if agent_lang and agent_lang != customer_lang else None
-        html = spoken._render(spoken._get_placeholder_values(ticket, agent))
+        html = Markup("<p>%s</p>") % spoken._render(spoken._get_placeholder_values(ticket, agent))
         if hint:
             html += Markup('<p class="text-muted small fst-italic">%s</p>') % hint._render(
                 hint._get_placeholder_values(ticket, agent)
