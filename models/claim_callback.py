@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from ..lib import sentiment as sentiment_lib
 from ..lib import topics as topics_lib
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
+from .locale_format import format_time_local
 
 AGENT_GROUP = "insurance_claim_callback.group_callback_agent"
 SUPERVISOR_GROUP = "insurance_claim_callback.group_callback_supervisor"
@@ -180,16 +181,16 @@ class ClaimCallback(models.Model):
             callback.script_question_ids = found[key].question_ids
 
     @api.depends("script_id", "ticket_id", "user_id", "partner_id.lang")
+    @api.depends_context("lang")
     def _compute_script_body(self):
-        Script = self.env["claim.callback.script"]
+        """Read aloud, so in the customer's language; the reader's (the agent's) as a hint when it differs."""
+        agent_lang = self.env.lang or self.env.user.lang
         for callback in self:
-            lang = callback.partner_id.lang or self.env.lang
-            script = callback.script_id.with_context(lang=lang)
+            script = callback.script_id
             # The agent may not read the claim ticket itself; the callback shows its data.
-            values = Script.with_context(lang=lang)._get_placeholder_values(
-                callback.sudo().ticket_id, callback.user_id
-            )
-            callback.script_body = script._render(values) if script else False
+            callback.script_body = script._render_for_call(
+                callback.sudo().ticket_id, callback.user_id, callback.partner_id.lang or agent_lang, agent_lang
+            ) if script else False
 
     @api.depends("partner_id.phone", "partner_id.country_id", "user_id")
     @api.depends_context("uid")
@@ -479,7 +480,7 @@ class ClaimCallback(models.Model):
                 "sticky": True,
                 "message": self.env._(
                     "Logged, but outside the customer's calling window (their local time: %(time)s).",
-                    time=self._to_customer_time(attempt.date).strftime("%H:%M"),
+                    time=format_time_local(self.env, attempt.date, self._get_customer_tz()),
                 ),
             },
         }

@@ -282,9 +282,9 @@ class ClaimCallbackKpi(models.Model):
     # Presentation (report, views, mails)
     # ------------------------------------------------------------------
 
-    def _month_label(self):
-        self.ensure_one()
-        return format_month(self.env, self.month)
+    def _month_label(self, month=None):
+        """This row's month, or `month`, as the reader's language writes it: "2026年12月"."""
+        return format_month(self.env, month or self.month)
 
     def _kpi_names(self):
         return {
@@ -421,7 +421,7 @@ class ClaimCallbackKpi(models.Model):
         managers = self._get_manager_users(company)
         if not managers:
             return
-        label = first.strftime("%Y-%m") if period == "month" else first.strftime("%Y")
+        label = format_month(self.env, first) if period == "month" else str(first.year)
         # sudo: the cron's user writes the outgoing mail of the managers it may notify.
         self.env["mail.mail"].sudo().create({
             "subject": self.env._(

@@ -10,10 +10,10 @@ import math
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import format_datetime
 
 from .claim_callback import OPEN_STATES
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
+from .locale_format import format_moment_tz
 
 QUEUE_SECTIONS = [("1_now", "Call Now"), ("2_later", "Not Callable Yet"), ("3_closed", "Closed")]
 ESCALATION_ACTIVITY = "insurance_claim_callback.mail_activity_type_sla_escalation"
@@ -125,9 +125,7 @@ class ClaimCallback(models.Model):
             if not when or callback.state not in OPEN_STATES:
                 callback.next_attempt_local = False
                 continue
-            tz = callback._get_customer_tz()
-            local = format_datetime(self.env, when, tz=tz, dt_format="EEE d MMM HH:mm")
-            callback.next_attempt_local = f"{local} ({tz})"
+            callback.next_attempt_local = format_moment_tz(self.env, when, callback._get_customer_tz())
 
     # ------------------------------------------------------------------
     # Keeping the queue right as the clock moves

@@ -5,9 +5,10 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, format_date, html2plaintext
+from odoo.tools import format_amount, html2plaintext
 
 from .claim_bounds_mixin import SEQUENCE
+from .locale_format import format_long_date
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 # Criteria of a script, in order of weight: a script matching on more of them is more specific.
@@ -165,7 +166,7 @@ class ClaimCallbackScript(models.Model):
             "claim_number": ticket.claim_number,
             "policy_number": ticket.policy_number,
             "paid_amount": ticket and format_amount(self.env, ticket.paid_amount, company.currency_id, lang_code=lang),
-            "closed_date": closed and format_date(self.env, closed, lang_code=lang),
+            "closed_date": closed and format_long_date(self.env, closed, lang),
             "agent_name": agent.name,
             "company_name": company.name,
         }
@@ -179,6 +180,24 @@ class ClaimCallbackScript(models.Model):
 
         text = str(escape(self.body or ""))
         return Markup(PLACEHOLDER.sub(substitute, text).replace("\n", "<br/>"))
+
+    def _render_for_call(self, ticket, agent, customer_lang, agent_lang):
+        """What the agent reads aloud: the body and the questions in the customer's language, each followed by
+        a hint line in the agent's language when it is another one."""
+        self.ensure_one()
+        spoken = self.with_context(lang=customer_lang)
+        hint = self.with_context(lang=agent_lang) if agent_lang and agent_lang != customer_lang else None
+        html = Markup("<p>%s</p>") % spoken._render(spoken._get_placeholder_values(ticket, agent))
+        if hint:
+            html += Markup('<p class="text-muted small fst-italic">%s</p>') % hint._render(
+                hint._get_placeholder_values(ticket, agent)
+            )
+        questions = Markup()
+        for question, hint_question in zip(spoken.question_ids, (hint or spoken).question_ids, strict=True):
+            questions += question._render_for_call(hint_question if hint else None)
+        if questions:
+            html += Markup("<ol>%s</ol>") % questions
+        return html
 
     def _render_text(self, values):
         return html2plaintext(self._render(values))

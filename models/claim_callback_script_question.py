@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -76,6 +78,18 @@ class ClaimCallbackScriptQuestion(models.Model):
             labels = self._get_choices()
             return [(value, labels[i] if i < len(labels) else value) for i, value in enumerate(source)]
         return []
+
+    def _render_for_call(self, hint=None):
+        """The question as an item of the script, in this environment's language with its answers
+        ("是 / 否"), and `hint` (the same question in the agent's language) below it."""
+        self.ensure_one()
+        answers = " / ".join(label for _value, label in self._fixed_answers())
+        item = Markup("<li><b>%s</b>") % self.name
+        if answers:
+            item += Markup(' <span class="text-muted">(%s)</span>') % answers
+        if hint:
+            item += Markup('<div class="text-muted small fst-italic">%s</div>') % hint.name
+        return item + Markup("</li>")
 
     def _sync_choice_ids(self):
         """One choice record per fixed answer, so the outcome wizard offers them in a list."""

@@ -16,6 +16,7 @@ class ClaimCallback(models.Model):
         string="Topics",
         copy=False,
         check_company=True,
+        tracking=True,  # a supervisor's correction shows in the chatter (the first classification does not)
         help="What the customer's feedback and problems speak of: set when the result is registered, "
         "corrected by supervisors.",
     )

@@ -55,3 +55,5 @@ from . import test_customer_360
 from . import test_best_time
 from . import test_nothing_fails
 from . import test_every_button
+from . import test_date_formats
+from . import test_script_outcome

@@ -96,7 +96,7 @@ class TestAgentDay(CallbackCase):
         with freeze_time("2026-11-26 12:30:00"):  # 20:30 in Taipei: retry next morning
             self._log_call(callback, "no_answer")
         self.assertEqual(callback.next_attempt_date, datetime(2026, 11, 27, 1, 0))
-        self.assertEqual(callback.next_attempt_local, "Fri 27 Nov 09:00 (Asia/Taipei)")
+        self.assertEqual(callback.next_attempt_local, "Fri, Nov 27, 09:00 AM (Taipei Time)")
 
     # ------------------------------------------------------------------
     # Log Call
@@ -192,7 +192,7 @@ class TestAgentDay(CallbackCase):
         self.assertEqual(choices.with_context(lang="zh_TW").mapped("display_name"), ["是", "否"])
         yes_no.choice_id = choices[0]
         wizard.action_confirm()
-        self.assertIn("Was the payment made on time?: yes", callback.answers)
+        self.assertIn("Was the payment made on time?: Yes", callback.answers)
         self.assertIn("(1-5)?: 4", callback.answers)
         self.assertEqual(callback.satisfaction, 4)
         self.assertEqual(callback.attempt_ids.outcome, "reached", "an outcome without Log Call still counts the call")

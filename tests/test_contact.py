@@ -56,7 +56,7 @@ class TestContactAttempts(CallbackCase):
         callback = self._callback()
         action = callback.with_user(self.agent_1).with_context(attempt_outcome="no_answer").action_log_attempt()
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("22:30", action["params"]["message"])
+        self.assertIn("10:30 PM", action["params"]["message"])  # the reader's time format (en_US)
         inside = self._callback(self.customer_be)
         self.assertTrue(inside.with_user(self.agent_1).with_context(attempt_outcome="busy").action_log_attempt())
 

@@ -110,5 +110,5 @@ class TestForecastMonth(CallbackCase):
         self.assertEqual(lines["month"], MONTH)
         coverage = lines["lines"][0]
         self.assertGreater(coverage["value"], 75.0)
-        self.assertIn("2026-07", june.trend_summary)
+        self.assertIn("July 2026", june.trend_summary)  # as the title writes months, not "2026-07"
         self.assertIn(coverage["display"], june.trend_summary)

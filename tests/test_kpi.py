@@ -413,15 +413,15 @@ class TestKpiMailAndBudget(KpiCase):
         with freeze_time("2026-03-10 04:00:00"):
             Kpi._check_budgets(self.company)  # 1.75 / 2 = 87.5 % → 80 % alert
             Kpi._check_budgets(self.company)  # same threshold, same month → nothing
-            self.assertEqual(len(self._mails("Callback budget 2026-03 80")), 1)
+            self.assertEqual(len(self._mails("Callback budget March 2026 80")), 1)
             self._attempt(callback, datetime(2026, 3, 9), cost=0.5)
             Kpi._check_budgets(self.company)  # 2.25 / 2 = 112.5 % → 100 % alert
             Kpi._check_budgets(self.company)
-            self.assertEqual(len(self._mails("Callback budget 2026-03 100")), 1)
+            self.assertEqual(len(self._mails("Callback budget March 2026 100")), 1)
         with freeze_time("2026-04-02 04:00:00"):
             self._attempt(callback, datetime(2026, 4, 1), cost=1.7)
             Kpi._check_budgets(self.company)  # April: 1.7 / 2 = 85 % → a new 80 % alert for the new month
-            self.assertEqual(len(self._mails("Callback budget 2026-04 80")), 1)
+            self.assertEqual(len(self._mails("Callback budget April 2026 80")), 1)
         # yearly: 3.95 / 100 → no alert; all alerts go to this company's managers only
         self.assertFalse(self._mails("Callback budget 2026 "))
         alerts = self._mails("Callback budget")

@@ -98,11 +98,11 @@ class TestLocalization(CallbackCase):
             claim = self._closed_claims(1)
         Script = self.env["claim.callback.script"]
         zh = Script.with_context(lang="zh_TW")._get_placeholder_values(claim, self.agent_1)
-        self.assertEqual(zh["closed_date"], "2026/12/02")  # the customer's day in Taipei, no time
+        self.assertEqual(zh["closed_date"], "2026年12月2日")  # the customer's day in Taipei, to read aloud
         self.assertIn("800.00", zh["paid_amount"])
         self.assertIn(self.company.currency_id.symbol, zh["paid_amount"])
         en = Script.with_context(lang="en_US")._get_placeholder_values(claim, self.agent_1)
-        self.assertEqual(en["closed_date"], "12/02/2026")
+        self.assertEqual(en["closed_date"], "December 2, 2026")
 
     def test_kpi_month_label_per_language(self):
         kpi = self.env["claim.callback.kpi"].compute_month(date(2026, 12, 1), self.company)

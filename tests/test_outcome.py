@@ -74,15 +74,13 @@ class TestOutcome(CallbackCase):
         wizard_form.feedback = "Great service"
         wizard_form.suggestions = "Send SMS updates"
         with wizard_form.answer_ids.edit(0) as answer:  # the rating question is the satisfaction field
-            answer.choice_id = self.env["claim.callback.script.choice"].search(
-                [("question_id", "=", answer.question_id.id), ("index", "=", 0)]
-            )
+            answer.answer_yes = True  # the yes / no question: one click on its "Yes" cell
         with wizard_form.issue_ids.new() as issue:
             issue.name = "Receipt missing"
         wizard_form.save().action_confirm()
         cb = self.callback
         self.assertEqual((cb.state, cb.satisfaction, cb.nps, cb.suggestions), ("done", 5, 9, "Send SMS updates"))
-        self.assertIn("Was the payment made on time?: yes", cb.answers)
+        self.assertIn("Was the payment made on time?: Yes", cb.answers)
         self.assertIn("Receipt missing", cb.feedback_ticket_ids.description)
 
     def test_outcome_wizard_rejects_an_invalid_answer(self):

@@ -31,6 +31,7 @@ class TestTours(CallbackCase, HttpCase):
 
         self.assertEqual(callback.state, "done")
         self.assertEqual((callback.satisfaction, callback.nps), (5, 9))
+        self.assertIn("Was the payment made on time?: Yes", callback.answers)  # one click, stored by its label
         self.assertEqual(callback.sentiment, "positive")
         self.assertEqual(
             callback.attempt_ids.sorted("id").mapped("outcome"), ["no_answer", "call_back_later", "reached"]

@@ -6,7 +6,8 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_datetime
+
+from ..models.locale_format import format_moment, format_moment_tz, format_tz_name
 
 # The outcomes an agent logs for a phone call (the others come from messages).
 CALL_OUTCOMES = [
@@ -63,8 +64,8 @@ class ClaimCallbackLogCall(models.TransientModel):
         now = fields.Datetime.now()
         for wizard in self:
             tz = wizard.callback_id._get_customer_tz() if wizard.callback_id else "UTC"
-            wizard.customer_tz = tz
-            wizard.customer_now = format_datetime(self.env, now, tz=tz, dt_format="EEE d MMM HH:mm")
+            wizard.customer_tz = format_tz_name(self.env, tz)
+            wizard.customer_now = format_moment(self.env, now, tz)
 
     @api.onchange("outcome")
     def _onchange_outcome(self):
@@ -126,9 +127,7 @@ class ClaimCallbackLogCall(models.TransientModel):
             parts.append(
                 self.env._(
                     "Next try: %(when)s, customer's time.",
-                    when=format_datetime(
-                        self.env, callback.next_attempt_date, tz=callback._get_customer_tz(), dt_format="EEE d MMM HH:mm"
-                    ),
+                    when=format_moment_tz(self.env, callback.next_attempt_date, callback._get_customer_tz()),
                 )
             )
         if callback.sla_paused_since:

@@ -1,4 +1,14 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..models.locale_format import bracket
+
+
+def _spoken(question, customer, env):
+    """A question as the agent asks it: in the customer's language, the agent's in brackets when it differs."""
+    spoken = question.with_context(lang=customer.lang or env.lang).name
+    own = question.with_env(env).name
+    return spoken if spoken == own else bracket(env, spoken, own)
 
 
 class ClaimCallbackOutcome(models.TransientModel):
@@ -40,9 +50,11 @@ class ClaimCallbackOutcome(models.TransientModel):
     )
 
     @api.depends("callback_id")
+    @api.depends_context("lang")
     def _compute_satisfaction_question(self):
         for wizard in self:
-            wizard.satisfaction_question = self._satisfaction_question(wizard.callback_id.script_id.question_ids).name
+            question = self._satisfaction_question(wizard.callback_id.script_id.question_ids)
+            wizard.satisfaction_question = _spoken(question, wizard.callback_id.partner_id, self.env) if question else ""
 
     @api.depends("callback_id")
     def _compute_answer_ids(self):
@@ -68,9 +80,9 @@ class ClaimCallbackOutcome(models.TransientModel):
         if rating:
             answers.append(f"{rating.name}: {self.satisfaction}")
         for answer in self.answer_ids:
-            value = answer._answer_value()
-            if value:
-                answers.append(f"{answer.question_id.name}: {value}")
+            label = answer._answer_label()
+            if label:
+                answers.append(f"{answer.question_id.name}: {label}")
         if not callback.attempt_ids.filtered(lambda a: a.outcome == "reached"):
             # The customer answered, so they were reached: coverage and cost count this call.
             callback.register_attempt("phone", "reached")
@@ -87,10 +99,34 @@ class ClaimCallbackOutcome(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("Outcome recorded: %(callback)s is done.", callback=callback.display_name),
+                "message": self._confirmation(callback),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _confirmation(self, callback):
+        """What the agent's recording started: the complaint and issue tickets, the customer's points."""
+        # sudo: the agent raised these tickets and points for the customer; they name them, nothing more
+        tickets = callback.sudo().feedback_ticket_ids
+        complaints = tickets.filtered("is_complaint")
+        parts = [self.env._("Outcome recorded: %(callback)s is done.", callback=callback.display_name)]
+        if complaints:
+            parts.append(self.env._(
+                "Complaint ticket %(tickets)s created for %(team)s.",
+                tickets=", ".join(complaints.mapped("number")), team=", ".join(complaints.team_id.mapped("name")),
+            ))
+        if tickets - complaints:
+            parts.append(self.env._(
+                "Feedback issue %(tickets)s created.", tickets=", ".join((tickets - complaints).mapped("number"))
+            ))
+        points = sum(self.env["claim.reward.entry"].sudo().search(
+            [("callback_id", "=", callback.id), ("kind", "=", "earn")]
+        ).mapped("points"))
+        if points:
+            parts.append(self.env._(
+                "%(customer)s earned %(points)s points.", customer=callback.partner_id.name, points=points
+            ))
+        return " ".join(parts)
 
 
 class ClaimCallbackOutcomeIssue(models.TransientModel):
@@ -115,12 +151,34 @@ class ClaimCallbackOutcomeAnswer(models.TransientModel):
     )
     sequence = fields.Integer(related="question_id.sequence")
     question_type = fields.Selection(related="question_id.question_type")
+    question_text = fields.Char(string="Question", compute="_compute_question_text")
     choice_id = fields.Many2one("claim.callback.script.choice", domain="[('question_id', '=', question_id)]")
+    # Yes / No in one click: a boolean cell of an editable list toggles on the first click.
+    answer_yes = fields.Boolean(string="Yes")
+    answer_no = fields.Boolean(string="No")
     value = fields.Char(string="Answer")
 
+    @api.depends("question_id", "wizard_id.callback_id.partner_id.lang")
+    @api.depends_context("lang")
+    def _compute_question_text(self):
+        for answer in self:
+            question = answer.question_id
+            answer.question_text = _spoken(question, answer.wizard_id.callback_id.partner_id, self.env) if question else ""
+
     def _answer_value(self):
-        """The stored answer: the fixed choice's value, or the typed text checked against the question."""
+        """The stored answer: yes / no, the fixed choice's value, or the typed text checked against the question."""
         self.ensure_one()
+        if self.question_type == "yes_no" and (self.answer_yes or self.answer_no):
+            if self.answer_yes and self.answer_no:
+                raise ValidationError(
+                    self.env._("Answer either Yes or No to: %(q)s", q=self.question_id.name)
+                )
+            return "yes" if self.answer_yes else "no"
         if self.choice_id:
             return self.choice_id._value()
         return self.question_id._normalize_answer(self.value)
+
+    def _answer_label(self):
+        """The answer as people read it ("No", "否", the choice's label), not its stored key ("no")."""
+        value = self._answer_value()
+        return dict(self.question_id._fixed_answers()).get(value, value)

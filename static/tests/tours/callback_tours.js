@@ -118,6 +118,15 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
             run: "click",
         },
         {
+            content: "One click answers a yes / no question: its Yes cell",
+            trigger: ".modal .o_data_row:contains(payment made on time) td[name=answer_yes]",
+            run: "click",
+        },
+        {
+            content: "The Yes is ticked",
+            trigger: ".modal .o_data_row:contains(payment made on time) td[name=answer_yes] input:checked",
+        },
+        {
             content: "Typing: in the customer's words",
             trigger: ".modal .o_field_widget[name=feedback] textarea",
             run: "edit The money arrived in three days, thank you for the quick help.",
