@@ -7,27 +7,13 @@ company, never per record."""
 
 from collections import defaultdict
 
-import babel.dates
-
 from odoo import api, fields, models
-from odoo.tools.misc import babel_locale_parse, get_lang
 
 from .claim_callback_channel import CHANNELS
-from .locale_format import format_datetime_local
+from .locale_format import format_moment, format_tz_name
 from .res_partner_callback_risk import RISK_LEVELS, RISK_REASONS
 
 REWARD_ENTRIES_SHOWN = 5  # the customer's last ledger entries on the form
-
-
-def format_timezone(env, tz):
-    """'Taiwan Time', '台灣時間', 'United States (New York) Time': the time zone as the reader's language names it."""
-    if not tz or tz == "UTC" or tz.startswith("Etc/"):
-        return tz or ""
-    locale = babel_locale_parse(get_lang(env).code)
-    try:
-        return babel.dates.get_timezone_location(tz, locale=locale)
-    except LookupError:
-        return tz
 
 
 class ClaimCallback(models.Model):
@@ -141,5 +127,5 @@ class ClaimCallback(models.Model):
         now = fields.Datetime.now()
         for callback in self:
             tz = callback._get_customer_tz() if callback.partner_id or callback.company_id else False
-            callback.customer_tz_name = format_timezone(self.env, tz) if tz else False
-            callback.customer_local_time = format_datetime_local(self.env, now, tz) if tz else False
+            callback.customer_tz_name = format_tz_name(self.env, tz) if tz else False
+            callback.customer_local_time = format_moment(self.env, now, tz) if tz else False

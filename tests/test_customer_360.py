@@ -133,7 +133,7 @@ class TestCustomer360(CallbackCase):
         self.assertEqual(callback.customer_reward_points, 210)
         self.assertEqual((callback.customer_risk, callback.customer_risk_reason), ("high", "low_satisfaction"))
         self.assertEqual(callback.customer_consent, "granted")
-        self.assertEqual(callback.customer_tz_name, "United States (New York) Time")
+        self.assertEqual(callback.customer_tz_name, "Eastern Time")
         self.assertTrue(callback.customer_local_time)
         values = self._open_everything(self.agent_1, "claim.callback", self.callback)
         self.assertEqual(values["customer_callback_ids"][0]["satisfaction"], 2)
@@ -146,7 +146,7 @@ class TestCustomer360(CallbackCase):
         self.assertEqual(wizard.customer_issue_ids, seen["issues"])
         self.assertEqual(wizard.customer_reward_entry_ids, seen["entries"])
         self.assertEqual((wizard.customer_risk, wizard.customer_reward_points), ("high", 210))
-        self.assertEqual(wizard.customer_tz_name, "United States (New York) Time")
+        self.assertEqual(wizard.customer_tz_name, "Eastern Time")
         self._open_everything(self.agent_1, "claim.callback.log.call", wizard)
         # the dialog as it opens: a new record from the callback, through onchange
         spec, _dialogs = form_spec(self.env, "claim.callback.log.call", self.agent_1)
@@ -213,10 +213,10 @@ class TestCustomer360(CallbackCase):
     def test_time_zone_as_the_readers_language_names_it(self):
         self.env["res.lang"]._activate_lang("zh_TW")
         callback = self.callback.with_user(self.agent_1)
-        self.assertEqual(callback.with_context(lang="zh_TW").customer_tz_name, "美國（紐約）時間")
+        self.assertEqual(callback.with_context(lang="zh_TW").customer_tz_name, "東部時間")
         self.customer.tz = False
         self.company.partner_id.tz = "Asia/Taipei"
-        self.assertEqual(callback.with_context(lang="en_US").customer_tz_name, "Taiwan Time")
+        self.assertEqual(callback.with_context(lang="en_US").customer_tz_name, "Taipei Time")
 
     def test_partner_counters_are_right_for_the_agent(self):
         """The partner form as agent 1 opens it: helpdesk's Tickets counter counts her claims and open issues (it
