@@ -82,11 +82,21 @@ def setup(env, n, seed):
     """n customers, patterns round-robin, retirees tagged "Senior", the others "Retail": {partner id: pattern}."""
     tags = {name: env["res.partner.category"].create({"name": name}) for name in ("Senior", "Retail")}
     names = list(PATTERNS)
-    partners = env["res.partner"].with_context(**NO_MAIL).create([
-        {"name": f"Best time customer {i}", "phone": f"+886 912 {i:06d}", "tz": "Asia/Taipei",
-         "category_id": [(6, 0, tags["Senior" if names[i % len(names)] == "retiree" else "Retail"].ids)]}
-        for i in range(n)
-    ])
+    partners = (
+        env["res.partner"]
+        .with_context(**NO_MAIL)
+        .create(
+            [
+                {
+                    "name": f"Best time customer {i}",
+                    "phone": f"+886 912 {i:06d}",
+                    "tz": "Asia/Taipei",
+                    "category_id": [(6, 0, tags["Senior" if names[i % len(names)] == "retiree" else "Retail"].ids)],
+                }
+                for i in range(n)
+            ]
+        )
+    )
     return {p.id: names[i % len(names)] for i, p in enumerate(partners)}
 
 
@@ -96,14 +106,30 @@ def new_callbacks(env, patterns, week, seed):
     rng = random.Random(f"{seed}:{week}")
     stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
     pids = sorted(patterns)
-    tickets = env["helpdesk.ticket"].with_context(**NO_MAIL).create([
-        {"name": f"Claim {week}-{pid}", "description": "<p>Settled</p>", "is_claim": True, "partner_id": pid,
-         "claim_number": f"BT-{week}-{pid}", "stage_id": stage.id, "claim_amount": 1000, "paid_amount": 800}
-        for pid in pids
-    ])
-    callbacks = env["claim.callback"].with_context(**NO_MAIL).create([
-        {"ticket_id": t.id, "partner_id": t.partner_id.id, "company_id": t.company_id.id} for t in tickets
-    ])
+    tickets = (
+        env["helpdesk.ticket"]
+        .with_context(**NO_MAIL)
+        .create(
+            [
+                {
+                    "name": f"Claim {week}-{pid}",
+                    "description": "<p>Settled</p>",
+                    "is_claim": True,
+                    "partner_id": pid,
+                    "claim_number": f"BT-{week}-{pid}",
+                    "stage_id": stage.id,
+                    "claim_amount": 1000,
+                    "paid_amount": 800,
+                }
+                for pid in pids
+            ]
+        )
+    )
+    callbacks = (
+        env["claim.callback"]
+        .with_context(**NO_MAIL)
+        .create([{"ticket_id": t.id, "partner_id": t.partner_id.id, "company_id": t.company_id.id} for t in tickets])
+    )
     starts = {}
     for callback in callbacks:
         local = START + timedelta(days=7 * week + rng.randrange(5), hours=rng.randrange(9, 18))
@@ -123,9 +149,13 @@ def simulate(env, starts, patterns, seed, stats=None):
         now = min(due.values())
         batch = Callback.browse(sorted(cid for cid, when in due.items() if when == now))
         with freeze_time(now):
-            outcomes = {c.id: "reached" if answers(seed, c.partner_id.id, patterns[c.partner_id.id], now)
-                        else "no_answer" for c in batch}
-            vals_list = [c._prepare_attempt_vals("phone", outcomes[c.id], settings=settings, blocked=set()) for c in batch]
+            outcomes = {
+                c.id: "reached" if answers(seed, c.partner_id.id, patterns[c.partner_id.id], now) else "no_answer"
+                for c in batch
+            }
+            vals_list = [
+                c._prepare_attempt_vals("phone", outcomes[c.id], settings=settings, blocked=set()) for c in batch
+            ]
             queries = env.cr.sql_log_count
             batch._log_attempts(vals_list)
             env.flush_all()
@@ -210,8 +240,10 @@ def main():
                     out(f"{group}_{name}_{arm}", figures[arm][group][name])
             fixed, learned = figures["fixed"][group], figures["learned"][group]
             out(f"{group}_reached_72h_gain_pct", 100 * (learned["reached_72h"] / fixed["reached_72h"] - 1))
-            out(f"{group}_attempts_per_completion_cut_pct",
-                100 * (1 - learned["attempts_per_completion"] / fixed["attempts_per_completion"]))
+            out(
+                f"{group}_attempts_per_completion_cut_pct",
+                100 * (1 - learned["attempts_per_completion"] / fixed["attempts_per_completion"]),
+            )
         for pattern in PATTERNS:
             for arm in ("fixed", "learned"):
                 out(f"{pattern}_reached_72h_{arm}", figures[arm][pattern]["reached_72h"])
