@@ -316,6 +316,7 @@ def main():
     args = parser(__doc__)
     args.add_argument("--sizes", default="10000,100000", help="comma-separated open-callback counts")
     args.add_argument("--deadlines", type=int, default=2000, help="tickets for the deadline comparison")
+    args.add_argument("--naive-max", type=int, default=100_000, help="the naive loop only up to this size")
     args.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE each search of an idle call, largest size"
     )
