@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+RISK_LEVELS = [("none", "None"), ("watch", "Watch"), ("high", "High")]
 RISK_REASONS = [
     ("low_satisfaction", "Latest callback: low satisfaction"),
     ("open_complaint", "Open complaint"),
@@ -21,7 +22,7 @@ class ResPartner(models.Model):
     # Per company (jsonb keyed by company id, 'none' where a company has nothing: ir.default), and for internal
     # users only: a customer does not read their own label (README: Security and privacy).
     callback_risk = fields.Selection(
-        [("none", "None"), ("watch", "Watch"), ("high", "High")],
+        RISK_LEVELS,
         company_dependent=True,
         groups="base.group_user",
         readonly=True,
