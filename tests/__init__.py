@@ -47,3 +47,5 @@ from . import test_bounds_generic
 from . import test_evaluation
 from . import test_agent_month
 from . import test_coaching
+from . import test_queue
+from . import test_home_action
