@@ -44,7 +44,6 @@ class ClaimCallback(models.Model):
     _inherit = "claim.callback"
 
     callable_from = fields.Datetime(
-        string="Callable From",
         compute="_compute_callable_window",
         store=True,
         precompute=True,  # computed before the INSERT: no UPDATE per batch of created callbacks
@@ -54,7 +53,6 @@ class ClaimCallback(models.Model):
         "time zone.",
     )
     callable_until = fields.Datetime(
-        string="Callable Until",
         compute="_compute_callable_window",
         store=True,
         precompute=True,
@@ -77,7 +75,7 @@ class ClaimCallback(models.Model):
     queue_reason = fields.Char(
         string="Why", compute="_compute_queue_texts", help="Why this callback is in the queue, and how urgent it is."
     )
-    customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_risk", string="Customer Risk")
+    customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_risk")
     customer_risk_reason = fields.Selection(RISK_REASONS, compute="_compute_customer_risk", string="Risk Reason")
     next_due_date = fields.Datetime(
         string="Next Deadline",
