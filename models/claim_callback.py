@@ -344,7 +344,7 @@ class ClaimCallback(models.Model):
         vals["external_id"] = external_id
         attempt = callback._log_attempts([vals])
         if callback_at:
-            callback.write({"sla_paused_since": now, "sla_pause_until": callback_at, "next_attempt_date": callback_at})
+            callback._sla_pause(callback_at)
         return attempt.with_env(self.env)
 
     def register_result(self, satisfaction, nps=None, feedback=None, issues=None, suggestions=None, answers=None):

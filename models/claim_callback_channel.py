@@ -27,6 +27,8 @@ WEBHOOK_CHANNELS = ("wechat", "app")
 FALLBACK_CHANNELS = ("sms", "email")
 # ... and the insurer's app / WeChat, when their channel has a webhook.
 MESSAGE_CHANNELS = FALLBACK_CHANNELS + WEBHOOK_CHANNELS
+# What decides when a customer may be called: changing it moves the calling window of open callbacks.
+WINDOW_FIELDS = frozenset({"window_start", "window_end", "code", "company_id", "active"})
 WEBHOOK_TIMEOUT = 5  # seconds: a slow app must not hold the batch (and its row locks) for long
 # Used when no setting exists for a channel.
 DEFAULTS = {"window_start": 9.0, "window_end": 20.0, "retry_interval_hours": 2.0, "max_attempts": 3, "unit_cost": 0.0}
@@ -105,6 +107,30 @@ class ClaimCallbackChannel(models.Model):
                     self.env._("%(channel)s: the webhook needs an http(s) URL and a secret.", channel=channel.name)
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._refresh_calling_windows()
+        return channels
+
+    def write(self, vals):
+        before = self.filtered(lambda channel: channel.code == "phone")
+        result = super().write(vals)
+        if WINDOW_FIELDS & set(vals):
+            (before | self)._refresh_calling_windows()
+        return result
+
+    def _refresh_calling_windows(self):
+        """The open callbacks of the companies whose phone calling hours changed: their calling window again."""
+        phone = self.filtered(lambda channel: channel.code == "phone")
+        if not phone:
+            return
+        domain = [("state", "in", ("scheduled", "in_progress"))]
+        if all(channel.company_id for channel in phone):  # a shared setting (no company) may be any company's
+            domain.append(("company_id", "in", phone.company_id.ids))
+        # sudo: every open callback of those companies, whichever manager changes the calling hours
+        self.env["claim.callback"].sudo().search(domain)._refresh_callable_window()
+
     @api.model
     def _get_settings(self, companies):
         """{(company id, code): setting} for every channel; a company's own setting wins
@@ -143,6 +169,17 @@ class ClaimCallbackChannel(models.Model):
         elif local >= end:
             local = self._window_bounds(local.date() + timedelta(days=1))[0]
         return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _window_from(self, when, tz_name):
+        """(opens, closes) of the window that holds `when` (naive UTC) or comes next, as naive UTC:
+        opens is `when` itself inside the window; closes is False for a window open all day."""
+        opens = self._next_in_window(when, tz_name)
+        if self.window_start <= 0 and self.window_end >= 24:
+            return opens, False
+        tz = pytz.timezone(tz_name)
+        local = pytz.utc.localize(opens).astimezone(tz).replace(tzinfo=None)
+        closes = self._window_bounds(local.date())[1]
+        return opens, tz.localize(closes).astimezone(pytz.utc).replace(tzinfo=None)
 
     # ------------------------------------------------------------------
     # Outgoing webhook (WeChat / App)

@@ -11,7 +11,6 @@ from odoo import api, fields, models
 
 from .claim_callback_channel import CHANNELS
 from .locale_format import format_moment, format_tz_name
-from .res_partner_callback_risk import RISK_LEVELS, RISK_REASONS
 
 REWARD_ENTRIES_SHOWN = 5  # the customer's last ledger entries on the form
 
@@ -37,8 +36,7 @@ class ClaimCallback(models.Model):
         compute="_compute_customer_rewards", string="Points Balance",
         help="The customer's reward points balance in this callback's company.",
     )
-    customer_risk = fields.Selection(RISK_LEVELS, compute="_compute_customer_profile")
-    customer_risk_reason = fields.Selection(RISK_REASONS, compute="_compute_customer_profile")
+    # customer_risk and customer_risk_reason: models/claim_callback_queue.py (the queue shows them too)
     customer_consent = fields.Selection(related="partner_id.callback_consent", string="Consent")
     customer_blocked_channels = fields.Char(
         compute="_compute_customer_profile", string="Blocked Channels",
@@ -110,12 +108,10 @@ class ClaimCallback(models.Model):
         labels = dict(self.env["claim.callback.attempt"]._fields["channel"]._description_selection(self.env))
         blocked = self.partner_id._get_callback_blocked_channels()
         for company, batch in self.grouped("company_id").items():
-            # the risk and the preferred channel are the callback's company's, whichever company the user works in
+            # the preferred channel is the callback's company's, whichever company the user works in
             partners = batch.partner_id.with_company(company)
             for callback in batch:
                 partner = partners.browse(callback.partner_id.id)
-                callback.customer_risk = partner.callback_risk if partner else False
-                callback.customer_risk_reason = partner.callback_risk_reason if partner else False
                 callback.customer_preferred_channel = partner.callback_channel if partner else False
                 callback.customer_blocked_channels = ", ".join(
                     label for code, label in labels.items() if code in blocked.get(partner.id, ())

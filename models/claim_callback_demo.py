@@ -165,6 +165,8 @@ class ClaimCallback(models.Model):
             self._demo_claim(rng, ctx, datetime.combine(closed, time(3)), partner=ctx["opted_out"])
         self._demo_redemptions(rng, ctx, now)
         self._demo_open_callbacks(rng, ctx, now)
+        # the calling windows in the customers' days of today, not moved back with the steps' other dates
+        self.search([("state", "in", OPEN_STATES)])._refresh_callable_window()
         self._sla_check(limit=1000)  # today's statuses and escalations, as the SLA cron would
         Kpi = env["claim.callback.kpi"]
         for m in range(4):  # the three months and the current one

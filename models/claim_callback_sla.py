@@ -46,6 +46,11 @@ class ClaimCallback(models.Model):
     sla_paused_hours = fields.Float(
         string="SLA Paused (hours)", readonly=True, copy=False, help="Total time the completion clock was paused."
     )
+    sla_completion_label = fields.Char(
+        string="Completion SLA State",
+        compute="_compute_sla_completion_label",
+        help="The completion SLA's status, or until when it is paused (the customer's time).",
+    )
 
     # The SLA cron's searches, one partial index each, shaped like the SQL the ORM writes for them (a boolean
     # "= False" is "IS NOT TRUE"): a call with nothing due reads a few index pages at any table size
@@ -76,6 +81,25 @@ class ClaimCallback(models.Model):
     )
     _sla_resume_idx = models.Index("(sla_pause_until, id) WHERE sla_paused_since IS NOT NULL")
 
+    @api.depends("sla_completion_status", "sla_paused_since", "sla_pause_until", "partner_id.tz")
+    @api.depends_context("lang")
+    def _compute_sla_completion_label(self):
+        labels = dict(self._fields["sla_completion_status"]._description_selection(self.env))
+        memo = {}
+        for callback in self:
+            if callback.sla_paused_since and callback.sla_completion_status not in FROZEN_SLA_STATUSES:
+                callback.sla_completion_label = callback._sla_paused_label(memo)
+            else:
+                callback.sla_completion_label = labels.get(callback.sla_completion_status, False)
+
+    def _sla_paused_label(self, memo=None):
+        """'Paused until 02:30 PM (Taipei Time)' (the date too if not the customer's today): the one way a paused
+        SLA reads, in the form, the lists, SLA Risk and the queue."""
+        self.ensure_one()
+        return self.env._(
+            "Paused until %(when)s",
+            when=self._format_customer_moment(self.sla_pause_until, fields.Datetime.now(), memo),
+        )
 
     @api.model
     def _add_sla_vals(self, vals_list):
@@ -105,21 +129,45 @@ class ClaimCallback(models.Model):
                     vals[f"sla_{target}_deadline"] = deadline
                     vals[f"sla_{target}_risk_date"] = risk_date
 
+    def _sla_pause(self, until):
+        """Stop the completion clock from now until `until` (the time the customer chose).
+
+        While paused, the completion deadline and at-risk date read as they will once the clock
+        resumes at `until`: the working time left now counts from then (`_sla_resume` moves them
+        again if the customer is reached earlier)."""
+        now = fields.Datetime.now()
+        for callback in self:
+            vals = {"sla_paused_since": now, "sla_pause_until": until, "next_attempt_date": until}
+            vals.update(callback._sla_shifted_completion(now, until))
+            callback.write(vals)
+
     def _sla_resume(self, at=None):
-        """Restart the paused completion clock at `at` (default: the time the customer
-        chose): the working time that was left at the pause counts again from then."""
+        """Restart the paused completion clock at `at`, at the latest at the time the customer
+        chose (the default): the working time that was left at the pause counts from then."""
         for callback in self.filtered("sla_paused_since"):
-            rule, paused = callback.sla_rule_id, callback.sla_paused_since
-            at = max(at or callback.sla_pause_until, paused)
+            paused, until = callback.sla_paused_since, callback.sla_pause_until
+            at = max(min(at or until, until), paused)
             vals = {
                 "sla_paused_since": False,
                 "sla_pause_until": False,
                 "sla_paused_hours": callback.sla_paused_hours + (at - paused).total_seconds() / 3600,
             }
-            for field in ("sla_completion_deadline", "sla_completion_risk_date"):
-                if callback[field] and callback[field] > paused:
-                    vals[field] = rule._plan([(at, rule._work_hours_between(paused, callback[field]))])[0]
+            if at < until:  # reached earlier than planned: the deadlines planned from `until` come closer
+                vals.update(callback._sla_shifted_completion(until, at, moved_only=True))
             callback.write(vals)
+
+    def _sla_shifted_completion(self, since, resume_at, moved_only=False):
+        """{field: value} of the completion deadline and at-risk date when the clock stops at
+        `since` and runs again at `resume_at`: the working time left after `since` counts from
+        `resume_at`. A date already passed at `since` stays (`moved_only`: one that a pause
+        moved to `since` or later)."""
+        self.ensure_one()
+        rule, vals = self.sla_rule_id, {}
+        for field in ("sla_completion_deadline", "sla_completion_risk_date"):
+            value = self[field]
+            if value and (value >= since if moved_only else value > since):
+                vals[field] = rule._plan([(resume_at, rule._work_hours_between(since, value))])[0]
+        return vals
 
     def action_recompute_sla(self):
         """Supervisors: apply the current SLA rules to these callbacks' running targets."""
@@ -139,6 +187,9 @@ class ClaimCallback(models.Model):
                 new[f"sla_{target}_risk_date"] = vals[f"sla_{target}_risk_date"] + shift
                 new[f"sla_{target}_status"] = "on_track"  # the SLA cron re-evaluates it
             callback._as_service().write(new)
+            if callback.sla_paused_since:  # still paused: the new completion dates read as after the pause
+                since, until = callback.sla_paused_since, callback.sla_pause_until
+                callback._as_service().write(callback._sla_shifted_completion(since, until))
             fmt, env = callback._format_for_staff, callback._staff_env()
             callback.message_post(
                 body=env._(

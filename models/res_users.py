@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .claim_callback import AGENT_GROUP, SUPERVISOR_GROUP
+
+QUEUE_ACTION = "insurance_claim_callback.claim_callback_action_my_queue"
+
 
 class ResUsers(models.Model):
     _name = "res.users"
@@ -22,3 +26,38 @@ class ResUsers(models.Model):
     def _check_callback_capacity(self):
         if any(user.callback_capacity < 0 for user in self):
             raise ValidationError(self.env._("A callback capacity cannot be negative."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        users._sync_callback_home_action()
+        return users
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "group_ids" in vals:
+            self._sync_callback_home_action()
+        return result
+
+    def _sync_callback_home_action(self):
+        """Callback agents land on My Queue after login: it becomes the home action of an agent who has
+        none, and stops being it for a user who is no longer only an agent (supervisors and managers
+        watch their teams rather than one queue)."""
+        action = self.env.ref(QUEUE_ACTION, raise_if_not_found=False)
+        if not action:  # installing: the data file sets it for the agents once the action exists
+            return
+        # sudo: the home action follows the group, whoever grants it; a user may not read others' groups
+        users = self.sudo()
+        agent_group, supervisor_group = self.env.ref(AGENT_GROUP), self.env.ref(SUPERVISOR_GROUP)
+        agents = users.filtered(
+            lambda user: agent_group in user.all_group_ids and supervisor_group not in user.all_group_ids
+        )
+        agents.filtered(lambda user: not user.action_id).write({"action_id": action.id})
+        (users - agents).filtered(lambda user: user.action_id.id == action.id).write({"action_id": False})
+
+    @api.model
+    def _init_callback_home_action(self):
+        """At install and update: the existing agents without a home action get My Queue."""
+        agent_group = self.env.ref(AGENT_GROUP)
+        agents = self.sudo().search([("all_group_ids", "in", agent_group.ids), ("action_id", "=", False)])
+        agents._sync_callback_home_action()

@@ -57,3 +57,5 @@ from . import test_nothing_fails
 from . import test_every_button
 from . import test_date_formats
 from . import test_script_outcome
+from . import test_queue
+from . import test_home_action

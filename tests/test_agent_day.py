@@ -5,11 +5,11 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.claim_callback_queue import QUEUE_ORDER
 from .common import CallbackCase
 
 # 2026-11-26 02:00 UTC = 10:00 in Taipei, inside the 09:00-20:00 calling window.
 MORNING_UTC = "2026-11-26 02:00:00"
-QUEUE_ORDER = "queue_section, next_due_date, priority desc, id"
 
 
 @tagged("post_install", "-at_install")
@@ -53,19 +53,20 @@ class TestAgentDay(CallbackCase):
             same_deadline_urgent = self._callback("2026-11-26 01:00:00")
             same_deadline_urgent.priority = "3"
             contacted = self._callback("2026-11-24 08:00:00")  # the oldest, but retried later
+            self.Callback._sla_check(500)  # the SLA cron moved yesterday's calling windows to today's
             self._log_call(contacted, "no_answer")
             self.assertEqual(contacted.queue_section, "2_later")
             self.assertEqual(old.next_due_date, old.sla_first_contact_deadline)
             self.assertEqual(self._queue(), old | same_deadline_urgent | new | contacted)
             self.assertEqual(self._queue().mapped("queue_section"), ["1_now"] * 3 + ["2_later"])
 
-        # Its next try has come: the SLA cron moves it back into "Call Now", by its completion deadline
+        # Its next try has come: it is back in "Call Now" (no cron needed), by its completion deadline
         # (2026-11-27 08:00), after the first contacts due before.
         with freeze_time(contacted.next_attempt_date):
-            self.Callback._sla_check(500)
-        self.assertEqual(contacted.queue_section, "1_now")
-        self.assertEqual(self._queue(), old | same_deadline_urgent | new | contacted)
-        self.assertEqual(set(self._queue().mapped("queue_section")), {"1_now"})
+            self.env.invalidate_all()
+            self.assertEqual(contacted.queue_section, "1_now")
+            self.assertEqual(self._queue(), old | same_deadline_urgent | new | contacted)
+            self.assertEqual(set(self._queue().mapped("queue_section")), {"1_now"})
 
     def test_first_contact_deadline_runs_before_completion_then_completion(self):
         callback = self._callback()
@@ -139,7 +140,7 @@ class TestAgentDay(CallbackCase):
         self.assertEqual(callback.next_attempt_date, datetime(2026, 11, 28, 6, 30))
         self.assertEqual(callback.sla_paused_since, datetime(2026, 11, 26, 2, 0))
         self.assertEqual(callback.queue_section, "2_later")
-        self.assertEqual(callback.sla_countdown, "SLA paused")
+        self.assertEqual(callback.sla_countdown, "Paused until Sat, Nov 28, 02:30 PM (Taipei Time)")
         self.assertTrue(any("SLA paused" in m.body for m in callback.message_ids))
         # The customer is reached at the chosen time: the 52.5 paused hours move the deadline.
         with freeze_time("2026-11-28 06:30:00"):

@@ -15,6 +15,7 @@ from lxml import etree
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models.claim_callback_queue import QUEUE_ORDER
 from .common import AGENT, CallbackCase
 
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
@@ -122,10 +123,10 @@ class TestQueryBudgets(CallbackCase):
         self.assertEqual(small, large, "the query count grows with the data")
         return small_result, large_result
 
-    def _web_spec(self, model, view_type, user):
+    def _web_spec(self, model, view_type, user, view_id=False):
         """The `specification` the web client sends for a view: what the view shows, many2ones
         with their display name, inline x2many lists with their columns."""
-        views = self.env[model].with_user(user).get_views([(False, view_type)])
+        views = self.env[model].with_user(user).get_views([(view_id, view_type)])
         view, models = views["views"][view_type], views["models"]
 
         def inside_subview(field_node, node):  # an inline list, or the form of the dialog a row opens
@@ -174,6 +175,31 @@ class TestQueryBudgets(CallbackCase):
 
             with self.subTest(user=user.login):
                 self._queries(16, open_queue)
+
+    def test_my_queue_80_rows_with_reasons_within_16_queries(self):
+        """My Queue as the agent opens it: 80 rows with their reason, risk and calling window, in three
+        time zones, retries, customers' chosen times and second callbacks among them."""
+        callbacks = self._callbacks(80, user_id=self.agent_1.id)
+        callbacks[:10].partner_id.tz = "America/New_York"
+        with freeze_time("2026-10-05 03:00:00"):
+            for callback in callbacks[10:20]:
+                callback.with_user(self.agent_1).register_attempt("phone", "no_answer")
+            for callback in callbacks[20:25]:
+                callback.with_user(self.agent_1).register_attempt(
+                    "phone", "call_back_later", callback_at=datetime(2026, 10, 6, 3, 0)
+                )
+        queue_view = self.env.ref("insurance_claim_callback.claim_callback_view_list_queue").id
+        spec = self._web_spec("claim.callback", "list", self.agent_1, queue_view)
+        Callback = self.env["claim.callback"].with_user(self.agent_1).with_context(bin_size=True)
+        domain = [("user_id", "=", self.agent_1.id), ("queue_section", "in", ("1_now", "2_later"))]
+
+        def open_queue():
+            result = Callback.web_search_read(domain, spec, limit=80, count_limit=10001, order=QUEUE_ORDER)
+            self.assertEqual(len(result["records"]), 80)
+            self.assertTrue(all(row["queue_reason"] for row in result["records"]))
+
+        with freeze_time("2026-10-05 04:00:00"):
+            self._queries(16, open_queue)  # one query for the customer-history record rule
 
     def test_callback_form_within_32_queries(self):
         """The callback form as its agent and as the supervisor open it, with attempts and an issue, and its

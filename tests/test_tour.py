@@ -11,6 +11,15 @@ from .common import CallbackCase
 class TestTours(CallbackCase, HttpCase):
     """The agent's, the supervisor's and the manager's daily paths, in a real browser."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Calls allowed all day: the tours run at any hour, and the queue lists a callback under Call Now
+        # only while the customer's calling window is open.
+        cls.env["claim.callback.channel"].create(
+            {"name": "Phone", "code": "phone", "company_id": cls.company.id, "window_start": 0, "window_end": 24}
+        )
+
     def _callback(self, claim_number, agent):
         claim = self._closed_claims(1, claim_number=claim_number)
         self._schedule(claim)
@@ -42,6 +51,11 @@ class TestTours(CallbackCase, HttpCase):
         self.assertTrue(any("SLA paused until then" in (m.body or "") for m in callback.message_ids))
         self.assertFalse(callback.sla_paused_since)
         self.assertEqual(len(callback.message_ids.filtered(lambda m: "Call logged" in (m.body or ""))), 3)
+
+    def test_agent_lands_on_the_queue_after_login(self):
+        self._callback("CLM-TOUR-HOME", self.agent_1)
+        self.agent_1.odoobot_state = "disabled"
+        self.start_tour("/odoo", "insurance_claim_callback_agent_lands_on_queue", login=self.agent_1.login)
 
     def test_supervisor_finds_breached_work_in_the_sla_risk_view(self):
         callback = self._callback("CLM-TOUR-RISK", self.agent_1)

@@ -30,12 +30,12 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
     steps: () => [
         ...openCallbacksMenu("insurance_claim_callback.claim_callback_my_queue_menu"),
         {
-            content: "The callback is in the Call Now section",
-            trigger: ".o_group_header:contains(Call Now)",
+            content: "One row per callback, no groups: the callback may be called now",
+            trigger: ".o_list_view:not(:has(.o_group_header)) .o_data_row:contains(CLM-TOUR-0001) td[name=queue_status]:contains(Call now)",
         },
         {
-            content: "Its deadline reads as an hour countdown",
-            trigger: ".o_data_row:contains(CLM-TOUR-0001) td[name=sla_countdown]:contains(first contact breached)",
+            content: "Its reason: the deadline as an hour countdown",
+            trigger: ".o_data_row:contains(CLM-TOUR-0001) td[name=queue_reason]:contains(first contact breached)",
         },
         {
             content: "The kanban of the queue",
@@ -61,8 +61,8 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
             trigger: ".o_notification:contains(Call logged)",
         },
         {
-            content: "Not callable yet: in its own section with the customer's time of the next try",
-            trigger: ".o_group_header:contains(Not Callable Yet)",
+            content: "Not callable yet: the customer's time of the next try, the retry as its reason",
+            trigger: ".o_data_row:contains(CLM-TOUR-0001):has(td[name=queue_reason]:contains(retry 2 of 3)) td[name=queue_status]:contains(Opens)",
         },
         {
             content: "The customer calls back: open the callback",
@@ -90,8 +90,8 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
             run: "click",
         },
         {
-            content: "The SLA is paused",
-            trigger: ".o_field_widget[name=sla_countdown]:contains(SLA paused)",
+            content: "The SLA reads paused until the customer's time",
+            trigger: ".o_field_widget[name=sla_completion_label]:contains(Paused until)",
         },
         {
             content: "Full outcome, click 1: Log Call",
@@ -143,6 +143,21 @@ registry.category("web_tour.tours").add("insurance_claim_callback_agent_day", {
     ],
 });
 
+// An agent logs in and lands on their queue (their home action), not on Discuss.
+registry.category("web_tour.tours").add("insurance_claim_callback_agent_lands_on_queue", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "My Queue is open",
+            trigger: ".o_breadcrumb:contains(My Queue)",
+        },
+        {
+            content: "with the agent's callback",
+            trigger: ".o_list_view .o_data_row:contains(CLM-TOUR-HOME)",
+        },
+    ],
+});
+
 // A supervisor watches SLA risk: a flat list, the nearest breach first.
 registry.category("web_tour.tours").add("insurance_claim_callback_supervisor_sla_risk", {
     url: "/odoo",
@@ -155,7 +170,7 @@ registry.category("web_tour.tours").add("insurance_claim_callback_supervisor_sla
         },
         {
             content: "Its form shows the breach",
-            trigger: ".o_field_widget[name=sla_completion_status] .badge:contains(Breached)",
+            trigger: ".o_field_widget[name=sla_completion_label] .badge:contains(Breached)",
         },
     ],
 });
