@@ -30,6 +30,7 @@ import pytz
 from benchlib import odoo_env, out, parser
 from freezegun import freeze_time
 
+SMOKE_ARGS = ["--n", "24", "--rounds", "1"]  # bench/smoke.py (tools/test)
 TZ = pytz.timezone("Asia/Taipei")
 HORIZON = timedelta(hours=72)
 CALL_MINUTES = 8.0
