@@ -90,8 +90,8 @@ class ClaimRewardEntry(models.Model):
         "The points do not fit the kind of ledger entry.",
     )
     _expiry_due_idx = models.Index("(expiry_date, id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
-    # serves the balance (index-only scan) and every lookup by customer
-    _balance_idx = models.Index("(partner_id, company_id) INCLUDE (points)")
+    # serves the balance and the expiry's FIFO (index-only scans of a customer's ledger) and every lookup by customer
+    _ledger_fifo_idx = models.Index("(partner_id, company_id) INCLUDE (points, kind, date, origin_id, id)")
 
     def _get_field_bounds(self):
         return {
@@ -398,23 +398,22 @@ class ClaimRewardEntry(models.Model):
                 SELECT id, partner_id, company_id, reason FROM claim_reward_entry WHERE id = ANY(%(lots)s)
             ), ledgers AS (
                 SELECT DISTINCT partner_id, company_id FROM lots
-            ), debits AS (
-                SELECT e.partner_id, e.company_id, -sum(e.points) AS points
+            ), entries AS (  -- the ledgers' entries, read on the (partner, company) index
+                SELECT e.id, e.partner_id, e.company_id, e.kind, e.points, e.date, e.origin_id
                   FROM claim_reward_entry e JOIN ledgers USING (partner_id, company_id)
-                 WHERE e.kind IN ('redeem', 'adjust') AND e.points < 0
-              GROUP BY e.partner_id, e.company_id
+                 WHERE e.partner_id = ANY(%(partners)s)
+            ), debits AS (
+                SELECT partner_id, company_id, -sum(points) AS points FROM entries
+                 WHERE kind IN ('redeem', 'adjust') AND points < 0
+              GROUP BY partner_id, company_id
             ), expired AS (
-                SELECT x.origin_id, -sum(x.points) AS points
-                  FROM claim_reward_entry x JOIN ledgers USING (partner_id, company_id)
-                 WHERE x.kind = 'expire'
-              GROUP BY x.origin_id
+                SELECT origin_id, -sum(points) AS points FROM entries WHERE kind = 'expire' GROUP BY origin_id
             ), credits AS (
                 SELECT c.id, c.partner_id, c.company_id, c.points - COALESCE(x.points, 0) AS available,
                        COALESCE(sum(c.points - COALESCE(x.points, 0)) OVER (
                            PARTITION BY c.partner_id, c.company_id ORDER BY c.date, c.id
                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                  FROM claim_reward_entry c JOIN ledgers USING (partner_id, company_id)
-             LEFT JOIN expired x ON x.origin_id = c.id
+                  FROM entries c LEFT JOIN expired x ON x.origin_id = c.id
                  WHERE c.kind IN ('earn', 'adjust') AND c.points > 0
             )
             INSERT INTO claim_reward_entry (kind, partner_id, company_id, origin_id, points, reason, date, user_id,
@@ -426,7 +425,7 @@ class ClaimRewardEntry(models.Model):
          LEFT JOIN debits d ON d.partner_id = c.partner_id AND d.company_id = c.company_id
             ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
             """,
-            lots=list(self.ids), now=now, uid=self.env.uid,
+            lots=list(self.ids), partners=list(set(self.mapped("partner_id").ids)), now=now, uid=self.env.uid,
         ))
         self.invalidate_model()
 
