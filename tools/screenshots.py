@@ -256,11 +256,9 @@ def agent_screens(browser, base, out):
     browser.click(".modal button[name=action_confirm]", ".modal .o_field_widget[name=satisfaction]")
     browser.click(".modal .o_field_widget[name=satisfaction] input[data-value='5']", ".modal")
     browser.click(".modal .o_field_widget[name=nps] input[data-value='9']", ".modal")
-    # The script's yes/no question answered with its fixed choice.
-    cell = ".modal .o_field_widget[name=answer_ids] .o_data_row:first-child td[name=choice_id]"
-    browser.click(cell, f"{cell} input")
-    browser.click(f"{cell} input", ".o-autocomplete--dropdown-item")
-    browser.click_text(".o-autocomplete--dropdown-item", "Yes", ".modal")
+    # The script's yes/no question answered in one click on its Yes cell.
+    cell = ".modal .o_field_widget[name=answer_ids] .o_data_row:first-child td[name=answer_yes]"
+    browser.click(cell, f"{cell} input:checked")
     browser.type(
         ".modal .o_field_widget[name=feedback] textarea",
         "The money arrived in three days, thank you for the quick help.",
