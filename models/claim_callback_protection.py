@@ -47,9 +47,10 @@ class ClaimCallback(models.Model):
 
     @api.depends_context("uid")
     def _compute_can_open_ticket(self):
-        readable = self._origin.ticket_id._filtered_access("read")
+        # the claim's own form is for those who may change it: agents read it in the customer 360
+        writable = self._origin.ticket_id._filtered_access("write")
         for callback in self:
-            callback.can_open_ticket = callback._origin.ticket_id in readable
+            callback.can_open_ticket = callback._origin.ticket_id in writable
 
     @api.model_create_multi
     def create(self, vals_list):

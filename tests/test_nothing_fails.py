@@ -52,7 +52,7 @@ class TestNothingShownThatFails(CallbackCase):
             self.assertIn("not can_work", button.get("invisible"), button.get("name"))
 
     def test_the_claim_opens_only_for_those_who_may_read_it(self):
-        self.assertFalse(self.mine.with_user(self.agent_1).can_open_ticket)  # agents read their own tickets only
+        self.assertFalse(self.mine.with_user(self.agent_1).can_open_ticket)  # agents read, not change, the claim
         self.assertTrue(self.mine.with_user(self.supervisor).can_open_ticket)
         (button,) = self._arch(self.agent_1, "form").xpath("//button[@name='action_open_ticket']")
         self.assertEqual(button.get("invisible"), "not can_open_ticket")
