@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -100,3 +102,43 @@ class CallbackCase(BaseCommon):
             if not remaining:
                 return total
             self.assertTrue(done, "the scheduler made no progress while claims remain")
+
+
+def web_spec(env, model, view_type, user, view_id=False):
+    """(specification, dialogs) the web client sends for a view: what the view shows, many2ones with their display
+    name, inline x2many lists with their columns; not the fields of the dialogs (inline forms) their rows open, whose
+    specifications are `dialogs` by field name."""
+    views = env[model].with_user(user).get_views([(view_id, view_type)])
+    view, models = views["views"][view_type], views["models"]
+
+    def inside_subview(field_node, node):  # an inline list, or the form of the dialog a row opens
+        for parent in field_node.iterancestors():
+            if parent is node:
+                return False
+            if parent.tag in ("list", "form", "kanban"):
+                return True
+        return False
+
+    def spec(node, model_name):
+        result = {}
+        for field_node in node.iterfind(".//field"):
+            if inside_subview(field_node, node):
+                continue
+            name = field_node.get("name")
+            field = models[model_name]["fields"][name]
+            if field["type"] == "many2one":
+                result[name] = {"fields": {"display_name": {}}}
+            elif field["type"] in ("one2many", "many2many"):
+                sub = field_node.find("list")
+                result[name] = {"fields": spec(sub, field["relation"]), "limit": 40} if sub is not None else {}
+            else:
+                result[name] = {}
+        return result
+
+    arch = etree.fromstring(view["arch"])
+    dialogs = {
+        node.get("name"): spec(node.find("form"), models[model]["fields"][node.get("name")]["relation"])
+        for node in arch.iterfind(".//field")
+        if node.find("form") is not None
+    }
+    return spec(arch, model), dialogs

@@ -2,55 +2,19 @@
 callbacks, open issues and complaints, points, risk, consent and local time, each row readable by whoever sees it,
 never another company's."""
 
-from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import AGENT, CallbackCase
+from .common import AGENT, CallbackCase, web_spec
 
 HANDLER = "helpdesk_mgmt.group_helpdesk_user_own"
 
 
 def form_spec(env, model, user, view_ref=None):
-    """The `specification` the web client sends for a form: inline x2many lists with their columns, not the
-    fields of the dialogs (inline forms) they open."""
-    Model = env[model].with_user(user)
-    views = Model.get_views([(env.ref(view_ref).id if view_ref else False, "form")])
-    view, models = views["views"]["form"], views["models"]
-
-    def inside_subview(field_node, node):
-        for parent in field_node.iterancestors():
-            if parent is node:
-                return False
-            if parent.tag in ("list", "form", "kanban"):
-                return True
-        return False
-
-    def spec(node, model_name):
-        result = {}
-        for field_node in node.iterfind(".//field"):
-            if inside_subview(field_node, node):
-                continue
-            name = field_node.get("name")
-            field = models[model_name]["fields"][name]
-            if field["type"] == "many2one":
-                result[name] = {"fields": {"display_name": {}}}
-            elif field["type"] in ("one2many", "many2many"):
-                sub = field_node.find("list")
-                result[name] = {"fields": spec(sub, field["relation"]), "limit": 40} if sub is not None else {}
-            else:
-                result[name] = {}
-        return result
-
-    arch = etree.fromstring(view["arch"])
-    dialogs = {
-        field_node.get("name"): spec(field_node.find("form"), models[model]["fields"][field_node.get("name")]["relation"])
-        for field_node in arch.iterfind(".//field")
-        if field_node.find("form") is not None
-    }
-    return spec(arch, model), dialogs
+    """The `specification` the web client sends for a form, and those of the dialogs its rows open."""
+    return web_spec(env, model, "form", user, env.ref(view_ref).id if view_ref else False)
 
 
 @tagged("post_install", "-at_install")

@@ -10,13 +10,12 @@ import contextlib
 from datetime import date, datetime
 
 from freezegun import freeze_time
-from lxml import etree
 
 from odoo import Command
 from odoo.tests import tagged
 
 from ..models.claim_callback_queue import QUEUE_ORDER
-from .common import AGENT, CallbackCase
+from .common import AGENT, CallbackCase, web_spec
 
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
 
@@ -124,36 +123,7 @@ class TestQueryBudgets(CallbackCase):
         return small_result, large_result
 
     def _web_spec(self, model, view_type, user, view_id=False):
-        """The `specification` the web client sends for a view: what the view shows, many2ones
-        with their display name, inline x2many lists with their columns."""
-        views = self.env[model].with_user(user).get_views([(view_id, view_type)])
-        view, models = views["views"][view_type], views["models"]
-
-        def inside_subview(field_node, node):  # an inline list, or the form of the dialog a row opens
-            for parent in field_node.iterancestors():
-                if parent is node:
-                    return False
-                if parent.tag in ("list", "form", "kanban"):
-                    return True
-            return False
-
-        def spec(node, model_name):
-            result = {}
-            for field_node in node.iterfind(".//field"):
-                if inside_subview(field_node, node):
-                    continue
-                name = field_node.get("name")
-                field = models[model_name]["fields"][name]
-                if field["type"] == "many2one":
-                    result[name] = {"fields": {"display_name": {}}}
-                elif field["type"] in ("one2many", "many2many"):
-                    sub = field_node.find("list")
-                    result[name] = {"fields": spec(sub, field["relation"]), "limit": 40} if sub is not None else {}
-                else:
-                    result[name] = {}
-            return result
-
-        return spec(etree.fromstring(view["arch"]), model)
+        return web_spec(self.env, model, view_type, user, view_id)[0]
 
     # ------------------------------------------------------------------
     # Budgets
