@@ -236,6 +236,11 @@ def queue_and_form(browser, base, out, suffix=""):
     browser.shot(f"{out}/my_queue{suffix}.png")
     browser.click(".o_list_view .o_data_row td[name=claim_number]", ".o_form_view .o_form_statusbar")
     browser.shot(f"{out}/callback_form{suffix}.png")
+    # the notebook's first page: the customer 360
+    browser.js("document.querySelector('.o_form_view .o_notebook').scrollIntoView()")
+    browser.idle(".o_form_view .o_notebook")
+    browser.shot(f"{out}/customer_360{suffix}.png")
+    browser.js("document.querySelector('.o_form_view .o_content, .o_content').scrollTo(0, 0)")
 
 
 def agent_screens(browser, base, out):
