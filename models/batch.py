@@ -4,16 +4,22 @@
   (SELECT ... FOR UPDATE SKIP LOCKED), process it, say what remains for `ir.cron`.
 - `create_skipping_duplicates`: create a batch whose unique indexes make a concurrent
   run's rows collide; on a collision, create one by one and skip those that exist.
+- `changes_since_last_run`: the moment from which a periodic job reads what changed.
 """
 
+import contextlib
 import logging
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
+from odoo import fields
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
+# A transaction that started before a run and committed after it is still read by the next run.
+RUN_OVERLAP = timedelta(minutes=10)
 # What a concurrent transaction's rows make a write fail with.
 CONCURRENT_ERRORS = (pg_errors.UniqueViolation, pg_errors.SerializationFailure)
 
@@ -65,3 +71,16 @@ def create_skipping_duplicates(model, vals_list):
         except CONCURRENT_ERRORS:
             _logger.info("%s: %s already exists", model._name, vals)
     return created
+
+
+@contextlib.contextmanager
+def changes_since_last_run(env, key):
+    """Yield (since, started): since, the start of the last run less RUN_OVERLAP (None on the first run), from which
+    this run reads what changed (`write_date`); started, this transaction's start, recorded under the
+    ir.config_parameter `key` as the next run's mark when the block ends without error."""
+    params = env["ir.config_parameter"].sudo()
+    last = params.get_param(key)
+    env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+    started = env.cr.fetchone()[0]
+    yield (fields.Datetime.to_datetime(last) - RUN_OVERLAP if last else None), started
+    params.set_param(key, fields.Datetime.to_string(started))

@@ -6,11 +6,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .batch import changes_since_last_run
 from .claim_callback_attempt_hour import ranges_condition
 
 CHECKED_AT = "insurance_claim_callback.topic_day_checked_at"
-# A transaction that started before the last refresh and committed after it is still seen by the next one.
-OVERLAP = timedelta(minutes=10)
 
 
 class ClaimCallbackTopicDay(models.Model):
@@ -28,34 +27,31 @@ class ClaimCallbackTopicDay(models.Model):
     def _refresh(self):
         """Count again the days of the callbacks changed since the last refresh (every day on the first one), and
         today and yesterday. Four statements whatever the number of callbacks."""
-        cr, params = self.env.cr, self.env["ir.config_parameter"].sudo()
+        cr = self.env.cr
         self.env.flush_all()
-        checked_at = params.get_param(CHECKED_AT)
-        cr.execute("SELECT now() AT TIME ZONE 'UTC'")  # this transaction's start: the next refresh's mark
-        started = cr.fetchone()[0]
-        if checked_at:
+        with changes_since_last_run(self.env, CHECKED_AT) as (since, started):
+            if since:
+                cr.execute(SQL(
+                    """
+                    SELECT DISTINCT completed_date::date FROM claim_callback
+                     WHERE write_date >= %s AND state = 'done' AND completed_date IS NOT NULL
+                    """,
+                    since,
+                ))
+                days = {row[0] for row in cr.fetchall()} | {started.date(), started.date() - timedelta(days=1)}
+                scope = ranges_condition(SQL("cb.completed_date"), days, timedelta(days=1))
+                cr.execute(SQL("DELETE FROM claim_callback_topic_day WHERE day = ANY(%s)", sorted(days)))
+            else:
+                scope = SQL("TRUE")
+                cr.execute("DELETE FROM claim_callback_topic_day")
             cr.execute(SQL(
                 """
-                SELECT DISTINCT completed_date::date FROM claim_callback
-                 WHERE write_date >= %s AND state = 'done' AND completed_date IS NOT NULL
+                INSERT INTO claim_callback_topic_day (company_id, topic_id, day, callbacks)
+                SELECT cb.company_id, r.topic_id, cb.completed_date::date, count(*)
+                  FROM claim_callback cb JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
+                 WHERE cb.state = 'done' AND cb.completed_date IS NOT NULL AND (%s)
+              GROUP BY cb.company_id, r.topic_id, cb.completed_date::date
                 """,
-                fields.Datetime.to_datetime(checked_at) - OVERLAP,
+                scope,
             ))
-            days = {row[0] for row in cr.fetchall()} | {started.date(), started.date() - timedelta(days=1)}
-            scope = ranges_condition(SQL("cb.completed_date"), days, timedelta(days=1))
-            cr.execute(SQL("DELETE FROM claim_callback_topic_day WHERE day = ANY(%s)", sorted(days)))
-        else:
-            scope = SQL("TRUE")
-            cr.execute("DELETE FROM claim_callback_topic_day")
-        cr.execute(SQL(
-            """
-            INSERT INTO claim_callback_topic_day (company_id, topic_id, day, callbacks)
-            SELECT cb.company_id, r.topic_id, cb.completed_date::date, count(*)
-              FROM claim_callback cb JOIN claim_callback_topic_rel r ON r.callback_id = cb.id
-             WHERE cb.state = 'done' AND cb.completed_date IS NOT NULL AND (%s)
-          GROUP BY cb.company_id, r.topic_id, cb.completed_date::date
-            """,
-            scope,
-        ))
-        params.set_param(CHECKED_AT, fields.Datetime.to_string(started))
         self.invalidate_model()

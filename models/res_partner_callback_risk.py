@@ -1,11 +1,11 @@
 """The customer's callback risk in each company (README: Early warning and trends), one SQL statement for any set
 of customers."""
 
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from .batch import changes_since_last_run
 
 RISK_LEVELS = [("none", "None"), ("watch", "Watch"), ("high", "High")]
 RISK_REASONS = [
@@ -17,8 +17,6 @@ RISK_REASONS = [
 ]
 RISK_FIELDS = frozenset({"callback_risk", "callback_risk_reason"})
 RISK_CHECKED_AT = "insurance_claim_callback.customer_risk_checked_at"
-# A transaction that started before the last check and committed after it is still seen by the next one.
-RISK_CHECK_OVERLAP = timedelta(minutes=10)
 
 
 class ResPartner(models.Model):
@@ -64,11 +62,9 @@ class ResPartner(models.Model):
     def _update_changed_callback_risk(self):
         """The hourly check's part: the risk of the customers whose callbacks, complaints or claims changed since
         its last run (of every customer on the first run). Returns the ids of the customers whose risk changed."""
-        params = self.env["ir.config_parameter"].sudo()
-        checked_at = params.get_param(RISK_CHECKED_AT)
-        self.env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")  # this transaction's start: the next run's mark
-        started = self.env.cr.fetchone()[0]
-        if checked_at:
+        with changes_since_last_run(self.env, RISK_CHECKED_AT) as (since, _started):
+            if not since:
+                return self._update_callback_risk()
             self.env.flush_all()
             self.env.cr.execute(SQL(
                 """
@@ -77,13 +73,9 @@ class ResPartner(models.Model):
                 SELECT partner_id FROM helpdesk_ticket
                  WHERE write_date >= %(since)s AND (is_complaint OR is_claim) AND partner_id IS NOT NULL
                 """,
-                since=fields.Datetime.to_datetime(checked_at) - RISK_CHECK_OVERLAP,
+                since=since,
             ))
-            changed = self._update_callback_risk(self.browse([row[0] for row in self.env.cr.fetchall()]))
-        else:
-            changed = self._update_callback_risk()
-        params.set_param(RISK_CHECKED_AT, fields.Datetime.to_string(started))
-        return changed
+            return self._update_callback_risk(self.browse([row[0] for row in self.env.cr.fetchall()]))
 
     @api.model
     def _update_callback_risk(self, partners=None):
