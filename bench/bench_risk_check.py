@@ -166,13 +166,18 @@ def add_data(env, users, teams, n_open, first_step):
 
 def reset_warnings(env):
     """Back to no warning, no customer at risk and nothing counted, so that each size's first run opens the same
-    set and counts every hour and every customer (what the first run after an upgrade does)."""
+    set and counts every hour, day and customer (what the first run after an upgrade does)."""
     from odoo.addons.insurance_claim_callback.models import (  # noqa: PLC0415 (the addons path is set by now)
         claim_callback_attempt_hour,
+        claim_callback_topic_day,
         res_partner_callback_risk,
     )
 
-    marks = (claim_callback_attempt_hour.WATERMARK, res_partner_callback_risk.RISK_CHECKED_AT)
+    marks = (
+        claim_callback_attempt_hour.WATERMARK,
+        claim_callback_topic_day.CHECKED_AT,
+        res_partner_callback_risk.RISK_CHECKED_AT,
+    )
     cr = env.cr
     cr.execute("DELETE FROM mail_activity WHERE res_model = 'claim.risk.warning'")
     cr.execute("DELETE FROM claim_risk_warning")
@@ -180,6 +185,7 @@ def reset_warnings(env):
         "UPDATE res_partner SET callback_risk = NULL, callback_risk_reason = NULL WHERE callback_risk IS NOT NULL"
     )
     cr.execute("DELETE FROM claim_callback_attempt_hour")
+    cr.execute("DELETE FROM claim_callback_topic_day")
     cr.execute("DELETE FROM ir_config_parameter WHERE key IN %s", [marks])
     cr.commit()
     env.invalidate_all()
