@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # 50 callback agents against Odoo --workers=4 --max-cron-threads=1, cold then warm (bench/locustfile.py).
 # Usage: bash bench/load.sh [--users 50] [--duration 180] [--callbacks 10000] [--keep-db]
+#        bash bench/load.sh --scenario web [--users 200] [--supervisors 20] [--managers 5] [--history 20000]
+#                           [--think-scale 1] [--duration 180] [--callbacks 20000] [--keep-db]
+#   The default scenario sends JSON-2 service calls (bench/locustfile.py, API keys); `--scenario web` sends
+#   what the web client sends (bench/locustfile_web.py: /web/login, views, chatter, dialogs, pivot, PDF) for
+#   --users agents plus supervisors and managers, with their Odoo Contacts and Helpdesk baseline.
 #   Builds ${ICC_DB_PREFIX:-icc}_load afresh (addon, no demo; bench/load_setup.py), starts the server on
 #   127.0.0.1:${ICC_HTTP_PORT:-8069} in its own process group, and right after it answers runs Locust
 #   headless for --duration s (cold); then adds a backlog of closed claims for the crons and runs again
@@ -9,9 +14,14 @@
 #   Logs and Locust's output: .local/load/.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
-USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0
+USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0 SCENARIO=service SUPERVISORS=20 MANAGERS=5 HISTORY=20000 THINK=1
 while [ $# -gt 0 ]; do
     case "$1" in
+        --scenario) SCENARIO="$2"; shift 2 ;;
+        --supervisors) SUPERVISORS="$2"; shift 2 ;;
+        --managers) MANAGERS="$2"; shift 2 ;;
+        --history) HISTORY="$2"; shift 2 ;;
+        --think-scale) THINK="$2"; shift 2 ;;
         --users) USERS="$2"; shift 2 ;;
         --duration) DURATION="$2"; shift 2 ;;
         --callbacks) CALLBACKS="$2"; shift 2 ;;
@@ -19,6 +29,14 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
+LOCUSTFILE=bench/locustfile.py SPAWNED=$USERS SETUP_WEB=()
+case "$SCENARIO" in
+    service) ;;
+    web) LOCUSTFILE=bench/locustfile_web.py SPAWNED=$((USERS + SUPERVISORS + MANAGERS))
+         SETUP_WEB=(--password load-bench --supervisors "$SUPERVISORS" --managers "$MANAGERS" --history "$HISTORY"
+                    --teams $(( (USERS + 19) / 20 ))) ;;
+    *) echo "unknown scenario $SCENARIO (service, web)" >&2; exit 2 ;;
+esac
 DB="${ICC_LOAD_DB:-${ICC_DB_PREFIX:-icc}_load}"
 PORT="${ICC_HTTP_PORT:-8069}"
 URL="http://127.0.0.1:$PORT"
@@ -31,7 +49,7 @@ if [ "$KEEP" = 0 ] || ! psql -XAtqd "$DB" -c "SELECT 1" >/dev/null 2>&1; then
     say "building $DB: the addon, then $CALLBACKS callbacks over $USERS agents"
     bench_db
     "$PY" bench/load_setup.py --db "$DB" --out "$WORK/agents.json" --agents "$USERS" --callbacks "$CALLBACKS" \
-        --unassigned $((CALLBACKS / 5)) -- "${ODOO_ARGS[@]}"
+        --unassigned $((CALLBACKS / 5)) "${SETUP_WEB[@]}" -- "${ODOO_ARGS[@]}"
 fi
 
 calm() {  # print the load average; wait (at most LOAD_WAIT_S) while it is above LOAD_MAX_LOADAVG
@@ -68,8 +86,9 @@ run() {  # run NAME: one Locust run, then its figures
     local name="$1" offset
     offset=$(stat -c %s "$LOG")
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.before.json"
-    LOAD_AGENTS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
-        "$VENV/bin/locust" -f bench/locustfile.py --headless --only-summary -u "$USERS" -r 10 -t "${DURATION}s" \
+    LOAD_AGENTS="$WORK/agents.json" LOAD_USERS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
+        LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
+        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r 10 -t "${DURATION}s" \
         --stop-timeout 30 --host "$URL" > "$WORK/$name.locust.txt" 2>&1 || true
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
     "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \

@@ -14,7 +14,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -73,6 +75,39 @@ def pct(values, q):
     return values[min(len(values) - 1, max(0, round(q / 100 * len(values) + 0.5) - 1))]
 
 
+# Odoo's werkzeug line at --log-level=info: "METHOD PATH HTTP/1.1" STATUS SIZE QUERIES QUERY_S OTHER_S
+REQUEST_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+\S*" (\d{3}) \S+ (\d+) ([\d.]+) ([\d.]+)')
+
+
+def server_requests(log):
+    """{action: [(queries, server ms)]} of the requests in the log: the action is the `a` query parameter
+    that bench/locustfile_web.py puts on its JSON-RPC calls, else METHOD PATH with ids as <id>."""
+    out = defaultdict(list)
+    for method, path, _status, queries, query_s, other_s in REQUEST_LINE.findall(log):
+        url = urlsplit(unquote(re.sub(r"\x1b\[[\d;]*m", "", path)))
+        tag = parse_qs(url.query).get("a")
+        key = tag[0] if tag else method + " " + re.sub(r"/\d+", "/<id>", url.path)
+        out[key].append((int(queries), 1000 * (float(query_s) + float(other_s))))
+    return out
+
+
+def action_table(run, res, log):
+    """One line per action: client p50/p95, errors, refusals, and the server's queries and time per request."""
+    server = server_requests(log)
+    print(f"{run}_actions: name: n p50_ms p95_ms errors refused | server: queries_p50 queries_max server_ms_p50")
+    for name in sorted(set(res["times"]) | set(res["errors"])):
+        t = res["times"].get(name, [])
+        key = next((k for k in server if k == name or name.endswith(" " + k)), None)
+        rows = server.get(key, [])
+        srv = (
+            f"{pct([q for q, _ in rows], 50)} {max(q for q, _ in rows)} {pct([ms for _, ms in rows], 50):.0f}"
+            if rows
+            else "- - -"
+        )
+        client = f"{len(t)} {pct(t, 50):.0f} {pct(t, 95):.0f}" if t else "0 - -"
+        print(f"{run}_action: {name}: {client} {res['errors'].get(name, 0)} {res['refused'].get(name, 0)} | {srv}")
+
+
 def report(run, before, after, locust_json, log_path, master, log_offset=0):
     b, a, res = (json.loads(Path(p).read_text()) for p in (before, after, locust_json))
     wall = a["t"] - b["t"]
@@ -99,6 +134,8 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
         whole = f.read()
         f.seek(log_offset)
         log = f.read()
+    if any(": " in name for name in res["times"]):  # the web scenario's `role: action` names
+        action_table(run, res, log)
     retried = len(re.findall(r"SERIALIZATION_FAILURE, \d+ tries left", log))
     gave_up = len(re.findall(r"maximum number of tries reached", log))
     serial = len(re.findall(r"could not serialize|serialization", log, re.IGNORECASE))

@@ -13,6 +13,13 @@ exhausted (fallback due now), and `--backlog` more closed claims left waiting fo
 cron. Customers' time zones put "now" inside the calling windows (the fallback sends at once).
 The addon's crons run every minute from now; Odoo's mail and SMS queue crons are switched off (no
 outbound network: the messages stay queued, and countable).
+
+Web mode (bench/load.sh --scenario web, bench/locustfile_web.py): `--password` gives every user a
+password (hashed once, set by SQL) for /web/login, `--supervisors` Callback Supervisors (one team each,
+round robin) and `--managers` Callback Managers are added, and `--history` more claims closed over the
+last `--months` months get their callbacks done (an attempt and a rating each, by SQL), whose monthly
+KPIs are then computed, so that the KPI screens, the analysis pivot and the customers' history have data.
+`--out` then lists every user with its role and password.
 """
 
 import gc
@@ -35,23 +42,22 @@ def in_window_tz():
     return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT-8 is UTC+8
 
 
-def create_agents(env, n_agents, n_teams):
-    group = env.ref("insurance_claim_callback.group_callback_agent")
-    users = (
+def create_users(env, role, n, **vals):
+    group = env.ref(f"insurance_claim_callback.group_callback_{role}")
+    return (
         env["res.users"]
         .with_context(**NO_MAIL)
         .create(
             [
-                {
-                    "name": f"Load agent {i}",
-                    "login": f"load-agent-{i}",
-                    "group_ids": [(4, group.id)],
-                    "callback_capacity": 10**6,
-                }
-                for i in range(n_agents)
+                {"name": f"Load {role} {i}", "login": f"load-{role}-{i}", "group_ids": [(4, group.id)], **vals}
+                for i in range(n)
             ]
         )
     )
+
+
+def create_agents(env, n_agents, n_teams):
+    users = create_users(env, "agent", n_agents, callback_capacity=10**6)
     teams = (
         env["helpdesk.ticket.team"]
         .with_context(**NO_MAIL)
@@ -113,6 +119,67 @@ def create_claims(env, teams, n, prefix, hours=70):
         gc.collect()
 
 
+def create_web_users(env, teams, agents, opts):
+    """Supervisors (one team each) and managers; a password for everyone; the users file's rows."""
+    supervisors = create_users(env, "supervisor", opts.supervisors)
+    managers = create_users(env, "manager", opts.managers)
+    for i, user in enumerate(supervisors):
+        teams[i % len(teams)].user_ids = [(4, user.id)]
+    users = env["res.users"].browse([a["uid"] for a in agents]) | supervisors | managers
+    # one hash for all: hashing each password (pbkdf2) would take a second per user
+    env.cr.execute(
+        "UPDATE res_users SET password = %s WHERE id IN %s",
+        [users._crypt_context().hash(opts.password), tuple(users.ids)],
+    )
+    company = env.company.id
+    rows = [{**a, "role": "agent", "password": opts.password, "company_id": company} for a in agents]
+    for i, user in enumerate(supervisors):
+        team = teams[i % len(teams)]
+        members = [a["uid"] for a in agents if a["team_id"] == team.id]
+        rows.append(
+            {"login": user.login, "uid": user.id, "role": "supervisor", "password": opts.password,
+             "company_id": company, "team_id": team.id, "agents": members}
+        )  # fmt: skip
+    rows += [
+        {"login": u.login, "uid": u.id, "role": "manager", "password": opts.password, "company_id": company}
+        for u in managers
+    ]
+    env.cr.commit()
+    return rows
+
+
+def create_history(env, teams, n, months):
+    """N claims closed over the last `months` months whose callbacks are done: one reached phone attempt
+    and a rating each (set-based), then the monthly KPIs of those months."""
+    create_claims(env, teams, n, "H", hours=months * 30 * 24)
+    schedule_all(env)
+    cr = env.cr
+    cr.execute(
+        """WITH done AS (
+               UPDATE claim_callback cb
+                  SET state = 'done', first_attempt_date = cb.sla_start_date + interval '3 hours',
+                      completed_date = cb.sla_start_date + interval '3 hours',
+                      satisfaction = 1 + (cb.id * 7) % 5, nps = (cb.id * 3) % 11
+                 FROM helpdesk_ticket t
+                WHERE t.id = cb.ticket_id AND t.number LIKE 'H-%%' AND cb.state = 'scheduled'
+            RETURNING cb.id, cb.user_id, cb.company_id, cb.sla_start_date)
+           INSERT INTO claim_callback_attempt (callback_id, company_id, channel, outcome, date, user_id, duration,
+                                               create_uid, write_uid, create_date, write_date)
+           SELECT id, company_id, 'phone', 'reached', sla_start_date + interval '3 hours', user_id, 240,
+                  1, 1, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+             FROM done"""
+    )
+    out("history_callbacks_done", cr.rowcount)
+    env.cr.commit()
+    env.invalidate_all()
+    today = fields.Date.today().replace(day=1)
+    for back in range(months, 0, -1):
+        month = (today - timedelta(days=28 * back)).replace(day=1)
+        env["claim.callback.kpi"].compute_month(month, env.company)
+        env.cr.commit()
+    out("kpi_months", months)
+
+
 def schedule_all(env):
     Callback = env["claim.callback"]
     while True:
@@ -144,6 +211,11 @@ def main():
     p.add_argument("--fallback", type=int, default=300)
     p.add_argument("--backlog", type=int, default=1000)
     p.add_argument("--only-backlog", action="store_true", help="only add --backlog waiting claims to the load teams")
+    p.add_argument("--password", help="web mode: every user's password (for /web/login)")
+    p.add_argument("--supervisors", type=int, default=20)
+    p.add_argument("--managers", type=int, default=5)
+    p.add_argument("--history", type=int, default=0, help="web mode: claims done over the last --months months")
+    p.add_argument("--months", type=int, default=4)
     with odoo_env(p) as (opts, env):
         if opts.only_backlog:
             teams = env["helpdesk.ticket.team"].search([("name", "=like", "Load team %")])
@@ -153,6 +225,10 @@ def main():
             out("backlog_claims_added", opts.backlog)
             return
         teams, agents = create_agents(env, opts.agents, opts.teams)
+        if opts.password:
+            agents = create_web_users(env, teams, agents, opts)
+        if opts.history:
+            create_history(env, teams, opts.history, opts.months)
         create_claims(env, teams, opts.callbacks, "L")
         schedule_all(env)
         cr = env.cr
@@ -179,7 +255,7 @@ def main():
         out("assigned_callbacks", assigned)
         out("unassigned_team_callbacks", open_ - assigned)
         out("claims_waiting_first_callback", opts.backlog)
-        out("agents", len(agents))
+        out("agents", sum(a.get("role", "agent") == "agent" for a in agents))
         out("teams", len(teams))
         if opts.out:
             with open(opts.out, "w") as f:
