@@ -2,7 +2,7 @@
 # 50 callback agents against Odoo --workers=4 --max-cron-threads=1, cold then warm (bench/locustfile.py).
 # Usage: bash bench/load.sh [--users 50] [--duration 180] [--callbacks 10000] [--keep-db]
 #        bash bench/load.sh --scenario web [--users 200] [--supervisors 20] [--managers 5] [--history 20000]
-#                           [--think-scale 1] [--duration 180] [--callbacks 20000] [--keep-db]
+#                           [--think-scale 1] [--spawn-rate 10] [--duration 180] [--callbacks 20000] [--keep-db]
 #   The default scenario sends JSON-2 service calls (bench/locustfile.py, API keys); `--scenario web` sends
 #   what the web client sends (bench/locustfile_web.py: /web/login, views, chatter, dialogs, pivot, PDF) for
 #   --users agents plus supervisors and managers, with their Odoo Contacts and Helpdesk baseline.
@@ -14,7 +14,7 @@
 #   Logs and Locust's output: .local/load/.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
-USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0 SCENARIO=service SUPERVISORS=20 MANAGERS=5 HISTORY=20000 THINK=1
+USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0 SCENARIO=service SUPERVISORS=20 MANAGERS=5 HISTORY=20000 THINK=1 RATE=10
 while [ $# -gt 0 ]; do
     case "$1" in
         --scenario) SCENARIO="$2"; shift 2 ;;
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
         --managers) MANAGERS="$2"; shift 2 ;;
         --history) HISTORY="$2"; shift 2 ;;
         --think-scale) THINK="$2"; shift 2 ;;
+        --spawn-rate) RATE="$2"; shift 2 ;;
         --users) USERS="$2"; shift 2 ;;
         --duration) DURATION="$2"; shift 2 ;;
         --callbacks) CALLBACKS="$2"; shift 2 ;;
@@ -88,7 +89,7 @@ run() {  # run NAME: one Locust run, then its figures
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.before.json"
     LOAD_AGENTS="$WORK/agents.json" LOAD_USERS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
         LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
-        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r 10 -t "${DURATION}s" \
+        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r "$RATE" -t "${DURATION}s" \
         --stop-timeout 30 --host "$URL" > "$WORK/$name.locust.txt" 2>&1 || true
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
     "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \

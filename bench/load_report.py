@@ -130,6 +130,8 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     for sample in res["error_samples"][:5]:
         print(f"  error: {sample}")
     print(f"{run}_refused_races: {sum(res['refused'].values())} {dict(res['refused']) or ''}")
+    for sample in sorted(set(res.get("refused_samples", [])))[:8]:
+        print(f"  refused: {sample}")
     with open(log_path, errors="replace") as f:
         whole = f.read()
         f.seek(log_offset)

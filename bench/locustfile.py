@@ -20,14 +20,13 @@ import json
 import os
 import random
 import time
-from collections import defaultdict
 from itertools import count
 
-from locust import HttpUser, between, events, task
+from load_stats import RACE_ERRORS, refuse
+from locust import HttpUser, between, task
 
 AGENTS = json.load(open(os.environ["LOAD_AGENTS"]))  # noqa: SIM115
 DB = os.environ["LOAD_DB"]
-OUT = os.environ.get("LOAD_OUT")
 TEAM_SHARE = 0.4
 OPEN = ["scheduled", "in_progress"]
 CONTEXT = {"lang": "en_US", "tz": "Asia/Taipei", "bin_size": True}
@@ -100,31 +99,7 @@ FEEDBACK = [
     "It was fine.",
     None,
 ]
-# what the races of shared team work answer: another agent took it, or it was closed meanwhile
-RACE_ERRORS = ("odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
-
 _next_agent = count()
-times = defaultdict(list)
-refused = defaultdict(int)
-errors = defaultdict(int)
-error_samples = []
-
-
-@events.request.add_listener
-def _record(request_type, name, response_time, exception, **_kw):
-    if exception is None:
-        times[name].append(response_time)
-    else:
-        errors[name] += 1
-        if len(error_samples) < 20:
-            error_samples.append(f"{name}: {str(exception)[:300]}")
-
-
-@events.test_stop.add_listener
-def _write(**_kw):
-    if OUT:
-        with open(OUT, "w") as f:
-            json.dump({"times": times, "refused": refused, "errors": errors, "error_samples": error_samples}, f)
 
 
 class Agent(HttpUser):
@@ -155,7 +130,7 @@ class Agent(HttpUser):
             except ValueError:
                 error = {}
             if resp.status_code in (403, 422) and error.get("name") in RACE_ERRORS:
-                refused[name] += 1
+                refuse(name, error.get("name"))
                 resp.success()  # a correct answer to a race; its time is a response time too
                 return None
             resp.failure(f"{resp.status_code} {error.get('name')}: {str(error.get('message'))[:200]}")
