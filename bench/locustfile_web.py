@@ -469,36 +469,25 @@ class Supervisor(Browser):
 
     @task
     def cycle(self):
-        rows, _action, views = self.list_records("sla risk", "insurance_claim_callback.claim_callback_action_sla_risk")
+        self.review("sla risk", "insurance_claim_callback.claim_callback_action_sla_risk", "claim.callback", "reassign")
+        if random.random() < BASELINE_SHARE:
+            self.review("baseline tickets", "helpdesk_mgmt.helpdesk_ticket_action", "helpdesk.ticket", "baseline reassign")
+
+    def review(self, label, xmlid, model, save_label):
+        """A list, the form and chatter of one of its first rows, and its reassignment to another agent of
+        the team (web_save, which answers the form's fields again)."""
+        rows, _action, views = self.list_records(label, xmlid)
         self.think(10, 30)
         if not rows:
             return
         target = random.choice(rows[:20])["id"]
-        record = self.open_form("sla risk form", "claim.callback", target, views)
+        record = self.open_form(f"{label} form", model, target, views)
         self.think(10, 30)
-        agents = [a for a in self.me.get("agents", []) if a != (record or {}).get("user_id", {}).get("id")]
+        current = ((record or {}).get("user_id") or {}).get("id")
+        agents = [a for a in self.me.get("agents", []) if a != current]
         if record and agents:
-            self.reassign("reassign", "claim.callback", target, agents, views)
-        self.think(10, 30)
-        if random.random() < BASELINE_SHARE:
-            self.baseline()
-
-    def reassign(self, label, model, res_id, agents, views):
-        """The form's assignee changed and saved: web_save, which answers the form's fields again."""
-        spec = views["form"].spec
-        self.call(self.name(f"{label}: web_save"), model, "web_save", [res_id], {"user_id": random.choice(agents)},
-                  specification=spec, write=True)  # fmt: skip
-
-    def baseline(self):
-        """Odoo's Helpdesk: the tickets list, a ticket's form and chatter, its reassignment."""
-        rows, _action, views = self.list_records("baseline tickets", "helpdesk_mgmt.helpdesk_ticket_action")
-        self.think(10, 30)
-        if not rows or not self.me.get("agents"):
-            return
-        ticket = random.choice(rows)["id"]
-        self.open_form("baseline ticket form", "helpdesk.ticket", ticket, views)
-        self.think(10, 30)
-        self.reassign("baseline reassign ticket", "helpdesk.ticket", ticket, self.me["agents"], views)
+            self.call(self.name(f"{save_label}: web_save"), model, "web_save", [target],
+                      {"user_id": random.choice(agents)}, specification=views["form"].spec, write=True)  # fmt: skip
         self.think(10, 30)
 
 
