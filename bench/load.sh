@@ -66,6 +66,7 @@ calm() {  # print the load average; wait (at most LOAD_WAIT_S) while it is above
 
 calm cold
 : > "$LOG"
+rm -f "$WORK/sessions.json"
 setsid "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" --db-filter="^$DB\$" --workers=4 --max-cron-threads=1 \
     --http-port="$PORT" --gevent-port=$((PORT + 1)) --logfile="$LOG" --log-level=info &
 master=$!
@@ -84,16 +85,19 @@ done
 echo "server_answers_after_s: $((SECONDS - started))"
 
 run() {  # run NAME: one Locust run, then its figures
-    local name="$1" offset
-    offset=$(stat -c %s "$LOG")
+    local name="$1" offset started_at
+    offset=$(stat -c %s "$LOG") started_at=$(date +%s)
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.before.json"
     LOAD_AGENTS="$WORK/agents.json" LOAD_USERS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
         LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
+        LOAD_SESSIONS="$WORK/sessions.json" /usr/bin/time -f "%U %S" -o "$WORK/$name.locust.cpu" \
         "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r "$RATE" -t "${DURATION}s" \
         --stop-timeout 30 --host "$URL" > "$WORK/$name.locust.txt" 2>&1 || true
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
     "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \
         "$WORK/$name.locust.json" "$LOG" "$master" "$offset"
+    echo "${name}_locust_cpu_pct: $(awk -v w="$(($(date +%s) - started_at))" '{c = $1 + $2} END {printf "%.0f", 100 * c / w}' \
+        "$WORK/$name.locust.cpu") (the load generator, on the same machine)"
     echo "loadavg_after_$name: $(cut -d' ' -f1-3 /proc/loadavg)"
     psql -XAtqd "$DB" -c "SELECT 'crons_run_so_far: ' || string_agg(c.cron_name || '=' || n, ', ')
         FROM (SELECT cron_id, count(*) n FROM ir_cron_progress GROUP BY cron_id) p JOIN ir_cron c ON c.id = p.cron_id

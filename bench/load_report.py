@@ -48,7 +48,10 @@ def snap(master, db):
     own, reaped = stat(master)
     workers = {pid: stat(pid)[0] for pid in children(master) if stat(pid)}
     backends = {pid: stat(pid)[0] for pid in pg_backends(db) if stat(pid)}
-    return {"t": time.monotonic(), "odoo": own + reaped + sum(workers.values()), "pg": backends}
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait
+    return {"t": time.monotonic(), "odoo": own + reaped + sum(workers.values()), "pg": backends, "machine": busy}
 
 
 def rss_mb(pid, field="VmRSS:"):
@@ -150,6 +153,13 @@ def report(run, before, after, locust_json, log_path, master, log_offset=0):
     )
     pg = sum(t - b["pg"].get(pid, 0) for pid, t in a["pg"].items())
     print(f"{run}_postgres_backends_cpu_pct: {100 * pg / TICK / wall:.0f} (backends of this database alive at the end)")
+    if total:
+        print(f"{run}_odoo_cpu_ms_per_request: {1000 * (a['odoo'] - b['odoo']) / TICK / total:.0f}")
+    if "machine" in b:
+        print(
+            f"{run}_machine_cpu_pct: {100 * (a['machine'] - b['machine']) / TICK / wall:.0f} (every process; "
+            f"{100 * os.cpu_count()} = all cores busy)"
+        )
     roles = {int(pid): role for role, pid in re.findall(r"Worker (Worker\w+) \((\d+)\) alive", whole)}
     rss = [
         f"{roles.get(pid, 'gevent')}:{pid}={rss_mb(pid):.0f}/{uss_mb(pid):.0f}/{rss_mb(pid, 'VmSize:'):.0f}MB"

@@ -30,7 +30,9 @@ Environment: LOAD_USERS (the JSON file of bench/load_setup.py --password: login,
 agents), LOAD_DB (the database), LOAD_OUT (JSON of the exact times, written at the end), LOAD_THINK_SCALE
 (multiplies every think time; default 1), LOAD_BASELINE_SHARE (the share of cycles that also open the
 baseline screens; default 1/3), LOAD_SUPERVISORS and LOAD_MANAGERS (of the spawned users, so many are
-supervisors and managers; default 20 and 5). Host: locust --host.
+supervisors and managers; default 20 and 5), LOAD_SESSIONS (a JSON file of the users' session ids, written
+at the end and read at the start: a second run goes on with the first run's sessions, as browsers left
+open do, instead of everyone logging in again). Host: locust --host.
 """
 
 import json
@@ -45,11 +47,12 @@ from urllib.parse import quote
 import gevent
 from dateutil.relativedelta import relativedelta
 from load_stats import RACE_ERRORS, refuse
-from locust import HttpUser, constant, task
+from locust import HttpUser, constant, events, task
 from locust.exception import StopUser
 from lxml import etree
 
 USERS = json.load(open(os.environ["LOAD_USERS"]))  # noqa: SIM115
+SESSIONS = os.environ.get("LOAD_SESSIONS")  # login -> session id: the warm run goes on with the cold run's sessions
 DB = os.environ["LOAD_DB"]
 THINK = float(os.environ.get("LOAD_THINK_SCALE", "1"))
 # of the spawned users, so many are supervisors and managers, the others agents
@@ -67,6 +70,14 @@ FEEDBACK = [
 ]
 
 _next = defaultdict(count)
+sessions = json.load(open(SESSIONS)) if SESSIONS and os.path.exists(SESSIONS) else {}  # noqa: SIM115
+
+
+@events.test_stop.add_listener
+def _save_sessions(**_kw):
+    if SESSIONS:
+        with open(SESSIONS, "w") as f:
+            json.dump(sessions, f)
 
 
 # ---------------------------------------------------------------- what the web client derives from the views
@@ -200,7 +211,10 @@ class Browser(HttpUser):
         self.ctx = {"lang": "en_US", "tz": "Asia/Taipei", "uid": self.uid, "allowed_company_ids": [self.me["company_id"]]}
         self.views = {}
         self.rpc_id = count(1)
-        self.login()
+        if self.me["login"] in sessions:  # still logged in since the last run: the browser tab is reloaded
+            self.client.cookies.set("session_id", sessions[self.me["login"]])
+        else:
+            self.login()
         self.start_webclient()
 
     def think(self, low, high):
@@ -228,6 +242,7 @@ class Browser(HttpUser):
                     "/web/login", data=data, name="web: POST /web/login", allow_redirects=False, catch_response=True
                 ) as resp:
                     if resp.status_code == 303:
+                        sessions[self.me["login"]] = self.client.cookies.get("session_id")
                         return
                     resp.failure(f"login refused (HTTP {resp.status_code})")
             self._sleep(random.uniform(5, 15))
