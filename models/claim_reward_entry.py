@@ -434,7 +434,8 @@ class ClaimRewardEntry(models.Model):
                    -(f.available - LEAST(f.available, GREATEST(f.debits - f.before, 0))),
                    (SELECT lot.reason FROM claim_reward_entry lot WHERE lot.id = f.id),
                    %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM fifo f JOIN unnest(%(lots)s::int[]) AS lot(id) USING (id)
+              FROM fifo f
+             WHERE f.id IN (SELECT unnest(%(lots)s::int[]))
             ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
             """,
             lots=list(self.ids), partners=sorted(partner_ids), now=now, uid=self.env.uid,
