@@ -254,6 +254,7 @@ BEFORE_INSERT = """
 def expire_before(env, limit):
     """_expire_points(limit) as it was before issue 23 point 1 (same result, same watermark)."""
     from odoo import fields  # noqa: PLC0415
+
     from odoo.addons.insurance_claim_callback.models.batch import lock_batch  # noqa: PLC0415
 
     Entry = env["claim.reward.entry"].sudo()
