@@ -22,8 +22,11 @@ an old ledger), after the code before issue 23 on the same data (`expire_before`
 set_param), which stops after --before-max-s seconds (each of its batches is slower than the last). Between the two
 runs the first one's expiries are deleted and the table VACUUMed and ANALYZEd (its statistics then know no expiry,
 as in a catch-up run before autovacuum's ANALYZE). --explain: EXPLAIN (ANALYZE, BUFFERS) of one batch's statements.
+To keep the data's creation out of a measurement: `--expiry-build N` in one database per size, then
+`--expiry-only --expiry-lots 100000,1000000 --expiry-dbs DB1,DB2`.
 """
 
+import contextlib
 import math
 import re
 import statistics
@@ -345,58 +348,91 @@ def explain_batch(env, batch):
         env.cr.rollback()
 
 
-def bench_expiry_sizes(env, sizes, batch, before_max_s, explain):
-    """The expiry cron at each number of lots due, beside the code before on the same data."""
+def build_expiry_data(env, n):
+    """A ledger of about n lots due (replacing any other), VACUUMed."""
+    env.cr.execute("DELETE FROM claim_reward_entry")
+    reset_expiry(env)
+    t0 = time.perf_counter()
+    create_data(env, math.ceil(n / LOTS_PER_CUSTOMER), 10, time.strftime("%H%M%S"))
+    # the lots earned 365 days ago expire now: an hour earlier, so that both runs have the same lots due
+    env.cr.execute("""UPDATE claim_reward_entry SET expiry_date = expiry_date - interval '1 hour'
+                       WHERE kind = 'earn' AND expiry_date > now() AT TIME ZONE 'UTC' - interval '1 hour'
+                         AND expiry_date <= now() AT TIME ZONE 'UTC' + interval '1 hour'""")
+    vacuum_ledger(env)
+    out(f"lots_{n}_create_data_s", time.perf_counter() - t0)
+
+
+def bench_expiry_size(env, n, batch, before_max_s, explain):
+    """The expiry cron on the lots due of env's database, beside the code before on the same data;
+    {code: lots/s}."""
     Entry = env["claim.reward.entry"]
+    env.cr.execute("SELECT count(*) FROM claim_reward_entry WHERE kind <> 'expire'")
+    out(f"lots_{n}_ledger_entries", env.cr.fetchone()[0])
+    env.cr.execute(
+        "SELECT count(*) FROM claim_reward_entry WHERE kind = 'earn' AND expiry_date <= now() AT TIME ZONE 'UTC'"
+    )
+    out(f"lots_{n}_lots_due", env.cr.fetchone()[0])
     rates = {}
-    for n in sizes:
-        env.cr.execute("DELETE FROM claim_reward_entry")  # the previous size's ledger
+    for code, step, max_s in (("before", lambda: expire_before(env, batch), before_max_s),
+                              ("cron", lambda: Entry._expire_points(batch), 0)):
         reset_expiry(env)
-        tag = time.strftime("%H%M%S")
-        t0 = time.perf_counter()
-        create_data(env, math.ceil(n / LOTS_PER_CUSTOMER), 10, tag)
-        # the lots earned 365 days ago expire now: an hour earlier, so that both runs have the same lots due
-        env.cr.execute("""UPDATE claim_reward_entry SET expiry_date = expiry_date - interval '1 hour'
-                           WHERE kind = 'earn' AND expiry_date > now() AT TIME ZONE 'UTC' - interval '1 hour'
-                             AND expiry_date <= now() AT TIME ZONE 'UTC' + interval '1 hour'""")
         vacuum_ledger(env)
-        out(f"lots_{n}_create_data_s", time.perf_counter() - t0)
-        env.cr.execute("SELECT count(*) FROM claim_reward_entry")
-        out(f"lots_{n}_ledger_entries", env.cr.fetchone()[0])
-        env.cr.execute(
-            "SELECT count(*) FROM claim_reward_entry WHERE kind = 'earn' AND expiry_date <= now() AT TIME ZONE 'UTC'"
-        )
-        out(f"lots_{n}_lots_due", env.cr.fetchone()[0])
-        results, finished_before = {}, False
-        for code, step, max_s in (("before", lambda: expire_before(env, batch), before_max_s),
-                                  ("cron", lambda: Entry._expire_points(batch), 0)):
-            if code == "cron":
-                reset_expiry(env)
-                vacuum_ledger(env)
-            seconds, processed, queries, times, finished = run_expiry(env, step, max_s)
-            env.cr.execute("SELECT count(*), coalesce(sum(points), 0) FROM claim_reward_entry WHERE kind = 'expire'")
-            results[code] = env.cr.fetchall()
-            prefix = f"lots_{n}_{code}"
-            out(f"{prefix}_lots_processed", processed)
-            out(f"{prefix}_finished", finished if finished else f"no: stopped after {before_max_s} s")
-            out(f"{prefix}_s", seconds)
-            out(f"{prefix}_lots_per_s", processed / seconds)
-            out(f"{prefix}_batches", len(times))
-            out(f"{prefix}_queries_per_batch_max", max(queries))
-            out(f"{prefix}_batch_s_first_last", f"{times[0]:.3f} {times[-1]:.3f}")
-            rates[n, code] = processed / seconds
-            finished_before = finished if code == "before" else finished_before
-        rerun = Entry._expire_points(batch)
-        env.cr.commit()
-        out(f"lots_{n}_cron_rerun_result", rerun)
-        out(f"lots_{n}_same_expiries_as_before", results["before"] == results["cron"] if finished_before else "n/a")
-        out(f"lots_{n}_speedup_vs_before", rates[n, "cron"] / rates[n, "before"])
-        if explain:
-            reset_expiry(env)
-            explain_batch(env, batch)
+        seconds, processed, queries, times, finished = run_expiry(env, step, max_s)
+        prefix = f"lots_{n}_{code}"
+        out(f"{prefix}_lots_processed", processed)
+        out(f"{prefix}_finished", finished if finished else f"no: stopped after {before_max_s} s")
+        out(f"{prefix}_s", seconds)
+        out(f"{prefix}_lots_per_s", processed / seconds)
+        out(f"{prefix}_batches", len(times))
+        out(f"{prefix}_queries_per_batch_max", max(queries))
+        out(f"{prefix}_batch_s_first_last", f"{times[0]:.3f} {times[-1]:.3f}")
+        rates[code] = processed / seconds
+        if code == "before":
+            env.cr.execute("DROP TABLE IF EXISTS bench_before_expiries")
+            env.cr.execute("CREATE TABLE bench_before_expiries AS "
+                           "SELECT origin_id, points FROM claim_reward_entry WHERE kind = 'expire'")
+    # every lot the code before expired, the cron expired by as many points
+    env.cr.execute("""SELECT count(*), count(*) FILTER (WHERE e.points IS DISTINCT FROM b.points)
+                        FROM bench_before_expiries b
+                   LEFT JOIN claim_reward_entry e ON e.kind = 'expire' AND e.origin_id = b.origin_id""")
+    compared, differing = env.cr.fetchone()
+    env.cr.execute("DROP TABLE bench_before_expiries")
+    env.cr.commit()
+    out(f"lots_{n}_expiries_compared_with_before", compared)
+    out(f"lots_{n}_expiries_differing_from_before", differing)
+    out(f"lots_{n}_cron_rerun_result", Entry._expire_points(batch))
+    env.cr.commit()
+    out(f"lots_{n}_speedup_vs_before", rates["cron"] / rates["before"])
+    if explain:
+        reset_expiry(env)
+        explain_batch(env, batch)
+    return rates
+
+
+@contextlib.contextmanager
+def database_env(db):
+    """A superuser environment on another database of the server."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    with Registry(db).cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def bench_expiry_sizes(env, sizes, dbs, batch, before_max_s, explain):
+    """The expiry cron at each number of lots due: on data built now in env's database, or on the data
+    --expiry-build left in the database `dbs` gives for each size (built outside the measurement)."""
+    rates = {}
+    for i, n in enumerate(sizes):
+        if dbs:
+            with database_env(dbs[i]) as size_env:
+                rates[n] = bench_expiry_size(size_env, n, batch, before_max_s, explain)
+        else:
+            build_expiry_data(env, n)
+            rates[n] = bench_expiry_size(env, n, batch, before_max_s, explain)
     if len(sizes) > 1:
-        out("expiry_lots_per_s_growth", rates[sizes[-1], "cron"] / rates[sizes[0], "cron"])
-    out("target_ge_10000_lots_per_s", "PASS" if all(rates[n, "cron"] >= 10_000 for n in sizes) else "FAIL")
+        out("expiry_lots_per_s_growth", rates[sizes[-1]]["cron"] / rates[sizes[0]]["cron"])
+    out("target_ge_10000_lots_per_s", "PASS" if all(r["cron"] >= 10_000 for r in rates.values()) else "FAIL")
 
 
 def main():
@@ -410,7 +446,12 @@ def main():
     args.add_argument("--expiry-only", action="store_true", help="only the --expiry-lots runs")
     args.add_argument("--before-max-s", type=float, default=180, help="the code before runs at most this long")
     args.add_argument("--explain", action="store_true", help="EXPLAIN one batch of the cron at each --expiry-lots")
+    args.add_argument("--expiry-build", type=int, help="only build a ledger of this many lots due in --db")
+    args.add_argument("--expiry-dbs", help="with --expiry-lots: the database --expiry-build prepared for each size")
     with odoo_env(args) as (opts, env):
+        if opts.expiry_build:
+            build_expiry_data(env, opts.expiry_build)
+            return
         if not opts.expiry_only:
             tag = time.strftime("%H%M%S")
             t0 = time.perf_counter()
@@ -420,7 +461,8 @@ def main():
             bench_expiry(env, opts.batch)
         if opts.expiry_lots:
             sizes = [int(n) for n in opts.expiry_lots.split(",")]
-            bench_expiry_sizes(env, sizes, opts.batch, opts.before_max_s, opts.explain)
+            dbs = opts.expiry_dbs.split(",") if opts.expiry_dbs else None
+            bench_expiry_sizes(env, sizes, dbs, opts.batch, opts.before_max_s, opts.explain)
 
 
 if __name__ == "__main__":
