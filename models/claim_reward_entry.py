@@ -345,12 +345,11 @@ class ClaimRewardEntry(models.Model):
         Returns (earn entries processed, earn entries remaining, up to one more batch).
         """
         # From a few thousand lots, the statements' cost estimates cross JIT's threshold: compiling them takes
-        # longer than running them.
+        # longer than running them. (On an error, the rollback ends the SET LOCAL.)
         self.env.cr.execute("SET LOCAL jit = off")
-        try:
-            return self._expire_batch(limit)
-        finally:
-            self.env.cr.execute("SET LOCAL jit TO DEFAULT")
+        result = self._expire_batch(limit)
+        self.env.cr.execute("SET LOCAL jit TO DEFAULT")
+        return result
 
     @api.model
     def _expire_batch(self, limit):
