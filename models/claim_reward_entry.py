@@ -89,9 +89,11 @@ class ClaimRewardEntry(models.Model):
             OR (kind = 'adjust' AND points <> 0 AND COALESCE(reason, '') <> ''))""",
         "The points do not fit the kind of ledger entry.",
     )
-    _expiry_due_idx = models.Index("(expiry_date, id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
-    # serves the balance and the expiry's FIFO (index-only scans of a customer's ledger) and every lookup by customer
-    _ledger_fifo_idx = models.Index("(partner_id, company_id) INCLUDE (points, kind, date, origin_id, id)")
+    # the expiry cron's next lots and their customers, index-only
+    _expiry_due_idx = models.Index("(expiry_date, id) INCLUDE (partner_id) WHERE kind = 'earn' AND expiry_date IS NOT NULL")
+    # serves the balance, every lookup by customer and the expiry's FIFO: index-only scans of a customer's ledger,
+    # read in the order of its window (date, id)
+    _ledger_fifo_idx = models.Index("(partner_id, company_id, date, id) INCLUDE (points, kind, origin_id)")
 
     def _get_field_bounds(self):
         return {
@@ -342,6 +344,15 @@ class ClaimRewardEntry(models.Model):
         A batch is a fixed number of queries, whatever its size and the backlog.
         Returns (earn entries processed, earn entries remaining, up to one more batch).
         """
+        # From a few thousand lots, the statements' cost estimates cross JIT's threshold: compiling them takes
+        # longer than running them. (On an error, the rollback ends the SET LOCAL.)
+        self.env.cr.execute("SET LOCAL jit = off")
+        result = self._expire_batch(limit)
+        self.env.cr.execute("SET LOCAL jit TO DEFAULT")
+        return result
+
+    @api.model
+    def _expire_batch(self, limit):
         # sudo: the cron's own bookkeeping over every customer's ledger.
         Entry = self.sudo()
         now = fields.Datetime.now()
@@ -350,7 +361,7 @@ class ClaimRewardEntry(models.Model):
         if not batch:
             return 0, 0
         locked = lock_batch(Entry.browse([row[0] for row in batch]))
-        locked._insert_expire_entries(now)
+        locked._insert_expire_entries(now, {row[2] for row in batch})
         # advance over the leading run of processed lots; a lot locked elsewhere is retried
         leading = next((i for i, row in enumerate(batch) if row[0] not in locked._ids), len(batch))
         if leading:
@@ -365,81 +376,88 @@ class ClaimRewardEntry(models.Model):
         due = self._query_expirable(now, partners=partners)
         if due:
             Entry = self.sudo()  # sudo: the ledger's own bookkeeping, as in the cron
-            lock_batch(Entry.browse([row[0] for row in due]))._insert_expire_entries(now)
+            lock_batch(Entry.browse([row[0] for row in due]))._insert_expire_entries(now, partners.ids)
 
     @api.model
     def _query_expirable(self, now, limit=None, partners=None):
-        """(id, expiry date) of earn entries due to expire and not expired yet: after the watermark, or of
-        `partners`."""
+        """(id, expiry date, customer id) of earn entries due to expire and not expired yet: after the watermark,
+        or of `partners`."""
         if partners is None:
             mark_date, mark_id = self._get_expiry_watermark()
             scope = SQL("(e.expiry_date, e.id) > (%s, %s)", mark_date, mark_id)
         else:
             scope = SQL("e.partner_id IN %s", tuple(partners.ids))
+        # "not expired yet" probes the unique index on origin_id for each lot read in order: OFFSET 0 keeps
+        # PostgreSQL from making it an anti-join, which, on statistics older than the batch's own expiries (a
+        # catch-up run before autovacuum's ANALYZE), reads every expiry again for each lot: quadratic.
         return self.env.execute_query(SQL(
-            """SELECT e.id, e.expiry_date FROM claim_reward_entry e
+            """SELECT e.id, e.expiry_date, e.partner_id FROM claim_reward_entry e
                 WHERE e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
-                  AND NOT EXISTS (SELECT 1 FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id)
+                  AND NOT EXISTS (SELECT FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id
+                                  OFFSET 0)
              ORDER BY e.expiry_date, e.id LIMIT %(limit)s""",
             now=now, scope=scope, limit=limit,
         ))
 
-    def _insert_expire_entries(self, now):
+    def _insert_expire_entries(self, now, partner_ids):
         """One `expire` entry per lot in `self`, for what is left of it, in one statement.
 
         What is left: the lot's points, less what expired of it already, less the debits of its customer in its
-        company that the credits before it (date, id) did not cover: debits use the oldest points first."""
+        company that the credits before it (date, id) did not cover: debits use the oldest points first.
+        One pass over the ledgers of the lots' customers (`partner_ids`, at least theirs): each entry with its
+        expiry folded in (an expiry counts against the entry it expires), then a window per ledger. The customers
+        are a list of constants for PostgreSQL to read their ledgers on the index, whatever its statistics."""
         if not self:
             return
         self.env.flush_all()
         self.env.cr.execute(SQL(
             """
-            WITH lots AS (
-                SELECT id, partner_id, company_id, reason FROM claim_reward_entry WHERE id = ANY(%(lots)s)
-            ), ledgers AS (
-                SELECT DISTINCT partner_id, company_id FROM lots
-            ), entries AS (  -- the ledgers' entries, read on the (partner, company) index
-                SELECT e.id, e.partner_id, e.company_id, e.kind, e.points, e.date, e.origin_id
-                  FROM claim_reward_entry e JOIN ledgers USING (partner_id, company_id)
+            WITH entries AS (  -- the lots' ledgers, an entry and its expiry as one row
+                SELECT e.partner_id, e.company_id, CASE WHEN e.kind = 'expire' THEN e.origin_id ELSE e.id END AS id,
+                       min(e.date) FILTER (WHERE e.kind <> 'expire') AS date, sum(e.points) AS points
+                  FROM claim_reward_entry e
                  WHERE e.partner_id = ANY(%(partners)s)
-            ), debits AS (
-                SELECT partner_id, company_id, -sum(points) AS points FROM entries
-                 WHERE kind IN ('redeem', 'adjust') AND points < 0
-              GROUP BY partner_id, company_id
-            ), expired AS (
-                SELECT origin_id, -sum(points) AS points FROM entries WHERE kind = 'expire' GROUP BY origin_id
-            ), credits AS (
-                SELECT c.id, c.partner_id, c.company_id, c.points - COALESCE(x.points, 0) AS available,
-                       COALESCE(sum(c.points - COALESCE(x.points, 0)) OVER (
-                           PARTITION BY c.partner_id, c.company_id ORDER BY c.date, c.id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                  FROM entries c LEFT JOIN expired x ON x.origin_id = c.id
-                 WHERE c.kind IN ('earn', 'adjust') AND c.points > 0
+              GROUP BY e.partner_id, e.company_id, 3
+            ), fifo AS (  -- credits are positive, debits negative
+                SELECT id, partner_id, company_id, points AS available,
+                       COALESCE(sum(points) FILTER (WHERE points > 0) OVER (
+                           PARTITION BY partner_id, company_id ORDER BY date, id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before,
+                       COALESCE(-sum(points) FILTER (WHERE points < 0) OVER (PARTITION BY partner_id, company_id), 0)
+                           AS debits
+                  FROM entries
             )
             INSERT INTO claim_reward_entry (kind, partner_id, company_id, origin_id, points, reason, date, user_id,
                                             create_uid, create_date, write_uid, write_date)
-            SELECT 'expire', c.partner_id, c.company_id, c.id,
-                   -(c.available - LEAST(c.available, GREATEST(COALESCE(d.points, 0) - c.before, 0))),
-                   lots.reason, %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM credits c JOIN lots ON lots.id = c.id
-         LEFT JOIN debits d ON d.partner_id = c.partner_id AND d.company_id = c.company_id
+            SELECT 'expire', f.partner_id, f.company_id, f.id,
+                   -(f.available - LEAST(f.available, GREATEST(f.debits - f.before, 0))),
+                   (SELECT lot.reason FROM claim_reward_entry lot WHERE lot.id = f.id),
+                   %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM fifo f
+             WHERE f.id IN (SELECT unnest(%(lots)s::int[]))
             ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
             """,
-            lots=list(self.ids), partners=list(set(self.mapped("partner_id").ids)), now=now, uid=self.env.uid,
+            lots=list(self.ids), partners=sorted(partner_ids), now=now, uid=self.env.uid,
         ))
         self.invalidate_model()
 
+    # The watermark is a system parameter read and written in SQL: set_param would clear the parameters' cache of
+    # every worker after each batch, and only this cron reads it.
     @api.model
     def _get_expiry_watermark(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(EXPIRY_WATERMARK)
-        if not value:
+        rows = self.env.execute_query(SQL("SELECT value FROM ir_config_parameter WHERE key = %s", EXPIRY_WATERMARK))
+        if not rows or not rows[0][0]:
             return datetime(1970, 1, 1), 0
-        date, entry_id = value.split("|")
+        date, entry_id = rows[0][0].split("|")
         return fields.Datetime.to_datetime(date), int(entry_id)
 
     @api.model
     def _set_expiry_watermark(self, row):
-        entry_id, date = row
-        self.env["ir.config_parameter"].sudo().set_param(
-            EXPIRY_WATERMARK, f"{fields.Datetime.to_string(date)}|{entry_id}"
-        )
+        entry_id, date = row[:2]
+        self.env.cr.execute(SQL(
+            """INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
+               VALUES (%(key)s, %(value)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC')
+               ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
+                                               write_date = EXCLUDED.write_date""",
+            key=EXPIRY_WATERMARK, value=f"{fields.Datetime.to_string(date)}|{entry_id}", uid=self.env.uid,
+        ))

@@ -282,7 +282,8 @@ class TestQueryBudgets(CallbackCase):
         self.assertSizeIndependent(60, lambda: Warning._check_risks(), lambda: add(16))
 
     def test_reward_expiry_batch_size_independent(self):
-        """A batch of the expiry cron: one statement writes the expiry of every lot, FIFO per customer."""
+        """A batch of the expiry cron: one statement writes the expiry of every lot, FIFO per customer; the
+        watermark in one statement, without clearing the parameters' cache (9 measured)."""
         rule = self.env["claim.reward.rule"].create(
             {"name": "Survey", "event": "survey_completed", "points": 20, "validity_months": 1}
         )
@@ -294,6 +295,6 @@ class TestQueryBudgets(CallbackCase):
         earn(3)
         with freeze_time("2026-03-01"):
             small, large = self.assertSizeIndependent(
-                12, lambda: self.env["claim.reward.entry"]._expire_points(500), lambda: earn(12)
+                9, lambda: self.env["claim.reward.entry"]._expire_points(500), lambda: earn(12)
             )
         self.assertEqual((small, large), ((3, 0), (15, 0)))

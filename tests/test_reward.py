@@ -309,6 +309,25 @@ class TestRewardExpiry(RewardCase):
         self.assertEqual(expired, {first: 0, second: -10, theirs: -17})
         self.assertEqual((self.customer.reward_points, other.reward_points), (0, 0))
 
+    def test_a_lot_expired_earlier_counts_only_what_was_used_of_it(self):
+        """A lot's FIFO share is its points less what expired of it already; another company's ledger of the
+        same customer takes no part."""
+        with freeze_time("2026-01-10"):
+            self.Rule._reward_event("survey_completed", self._callbacks())  # 20, expires 2026-02-10
+            self._adjust(10, company=self.company_b)
+            self.Entry._redeem(self.customer, 10, company=self.company_b)
+        with freeze_time("2026-01-11"):
+            self.customer.reward_redeem(5)  # 5 of the first lot
+        with freeze_time("2026-01-12"):
+            second = self.Rule._reward_event("survey_completed", self._callbacks())  # 20, expires 2026-02-12
+        with freeze_time("2026-02-11"):
+            self.assertEqual(self.Entry._expire_points(), (1, 0))  # the first lot: 15 expire
+            self.customer.reward_redeem(10)  # from the second lot: the first one's 15 are gone
+        with freeze_time("2026-02-13"):
+            self.assertEqual(self.Entry._expire_points(), (1, 0))
+        self.assertEqual(self._entries(kind="expire", origin_id=second.id).points, -10)
+        self.assertEqual(self.customer.reward_points, 0)
+
     def test_earned_and_expired_points_read_in_the_readers_language(self):
         self.env["res.lang"]._activate_lang("zh_TW")
         self.survey_rule.with_context(lang="zh_TW").name = "完成問卷"
