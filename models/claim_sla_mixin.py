@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -149,6 +149,7 @@ class ClaimSlaMixin(models.AbstractModel):
             if rule.escalation_raise_priority and record.priority != PRIORITY_MAX:
                 to_raise.append(record.id)
         activities = []
+        self.mapped("display_name")  # what it reads, read once for all languages
         for lang, pairs in to_tell.items():
             # one environment per language: the summaries of all its records are rendered in it
             records = self.browse([record.id for record, _leader in pairs]).with_context(lang=lang)
@@ -157,14 +158,51 @@ class ClaimSlaMixin(models.AbstractModel):
                 record._sla_activity_vals(leader, summary)
                 for (record, leader), summary in zip(pairs, summaries, strict=True)
             ]
-        # sudo: the cron's user may not read the leader; the activity is only a notice.
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        self._sla_create_activities(activities)
         raised = SQL("(COALESCE(priority, '0')::int + 1)::varchar")  # the rows are locked: as read above
         self._sla_update(
             {
                 f"sla_{target}_escalated": True,
                 "priority": SQL("CASE WHEN id = ANY(%s) THEN %s ELSE priority END", to_raise, raised),
             }
+        )
+
+    def _sla_create_activities(self, vals_list):
+        """The escalation activities in one create, their leaders made followers of the records in one batch
+        first: mail.activity would subscribe them leader by leader, six queries each (the models using this mixin
+        skip that subscription under the context key `claim_sla_followers_added`, see `message_subscribe`)."""
+        self._sla_add_followers({(vals["res_id"], vals["user_id"]) for vals in vals_list})
+        # sudo: the cron's user may not read the leader; the activity is only a notice.
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True, claim_sla_followers_added=True
+        ).create(vals_list)
+
+    def _sla_add_followers(self, record_user_pairs):
+        """Each (record id, user id) pair: the user's partner follows the record (default subtypes), unless it does."""
+        users = self.env["res.users"].sudo().browse({user_id for _record_id, user_id in record_user_pairs})
+        partner_of = {user.id: user.partner_id for user in users}
+        Followers = self.env["mail.followers"].sudo()
+        existing = Followers.search_fetch(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", list({record_id for record_id, _user_id in record_user_pairs})),
+                ("partner_id", "in", users.partner_id.ids),
+            ],
+            ["res_id", "partner_id"],
+        )
+        following = {(follower.res_id, follower.partner_id.id) for follower in existing}
+        default, _internal, external = self.env["mail.message.subtype"].default_subtypes(self._name)
+        Followers.create(
+            [
+                {
+                    "res_model": self._name,
+                    "res_id": record_id,
+                    "partner_id": partner.id,
+                    "subtype_ids": [Command.set((external if partner.partner_share else default).ids)],
+                }
+                for record_id, partner in {(r, partner_of[u]) for r, u in record_user_pairs}
+                if (record_id, partner.id) not in following
+            ]
         )
 
     def _sla_escalation_summaries(self, target):
