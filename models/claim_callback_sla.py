@@ -206,11 +206,6 @@ class ClaimCallback(models.Model):
             )
         return True
 
-    def message_subscribe(self, partner_ids=None, subtype_ids=None):
-        if self.env.context.get("claim_sla_followers_added"):
-            return True  # the SLA cron's escalation activities: their leaders follow already (_sla_create_activities)
-        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
-
     @api.model
     def _cron_sla_check(self):
         processed, remaining = self._sla_check(callback_param(self.env, "batch_size"))

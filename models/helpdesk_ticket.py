@@ -240,11 +240,6 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return self.team_id.user_id or self.source_callback_id.team_id.user_id
 
-    def message_subscribe(self, partner_ids=None, subtype_ids=None):
-        if self.env.context.get("claim_sla_followers_added"):
-            return True  # the SLA cron's escalation activities: their leaders follow already (_sla_create_activities)
-        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
-
     def _trigger_callback_scheduling(self):
         """Run the scheduler soon after a claim closes rather than at its next tick."""
         if any(t.is_claim and t.stage_id.closed for t in self):
