@@ -181,16 +181,15 @@ class ClaimSlaMixin(models.AbstractModel):
         self._sla_add_followers({(vals["res_id"], vals["user_id"]) for vals in vals_list}, users)
         names = dict(zip(self.ids, self.mapped("display_name"), strict=True))  # the cron's language, as the ORM
         tz = {user.id: user.tz for user in users}
-        columns = [column for column in vals_list[0] if column != "date_deadline"]
+        columns = list(vals_list[0])  # plain column values (`_sla_activity_vals`)
         now, uid = self.env.cr.now(), self.env.uid
         rows = [
             SQL(
-                "(%s, %s, %s, %s, %s, false, true, %s, %s, %s, %s)",
+                "(%s, %s, %s, %s, false, true, %s, %s, %s, %s)",
                 SQL(", ").join(vals[column] for column in columns),
                 self._name,
                 names[vals["res_id"]],
                 tz[vals["user_id"]],
-                vals["date_deadline"] if "date_deadline" in vals else fields.Date.context_today(self),
                 uid,
                 now,
                 uid,
@@ -200,7 +199,7 @@ class ClaimSlaMixin(models.AbstractModel):
         ]
         self.env.cr.execute(
             SQL(
-                "INSERT INTO mail_activity (%s, res_model, res_name, user_tz, date_deadline, automated, active,"
+                "INSERT INTO mail_activity (%s, res_model, res_name, user_tz, automated, active,"
                 " create_uid, create_date, write_uid, write_date) VALUES %s",
                 SQL(", ").join(SQL.identifier(column) for column in columns),
                 SQL(", ").join(rows),
@@ -225,7 +224,8 @@ class ClaimSlaMixin(models.AbstractModel):
             SQL(
                 """WITH new AS (
                         INSERT INTO mail_followers (res_model, res_id, partner_id)
-                        SELECT %s, pair.res_id, pair.partner_id FROM unnest(%s::int[], %s::int[]) AS pair(res_id, partner_id)
+                        SELECT %s, pair.res_id, pair.partner_id
+                          FROM unnest(%s::int[], %s::int[]) AS pair(res_id, partner_id)
                             ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
                      RETURNING id, partner_id)
                    INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
