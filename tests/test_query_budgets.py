@@ -15,7 +15,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ..models.claim_callback_queue import QUEUE_ORDER
-from .common import AGENT, CallbackCase, web_spec
+from .common import AGENT, SUPERVISOR, CallbackCase, web_spec
 
 NO_MAIL = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
 
@@ -233,6 +233,33 @@ class TestQueryBudgets(CallbackCase):
             )
         self.assertEqual((small[1], large[1]), (0, 0))
         self.assertEqual(large[0], 5 * small[0], "every callback's targets moved and escalated")
+
+    def test_sla_sweep_queries_independent_of_transitions_leaders_and_languages(self):
+        """A batch of the SLA sweep costs the same with five times the transitions and escalations, told to three
+        leaders in three languages instead of one: one UPDATE per step, the summaries rendered per language, the
+        leaders made followers in one batch and the activities made in one create."""
+        self._activate_languages("zh_TW", "zh_CN")
+        # reassignment is one write per new assignee, who is subscribed and told (Odoo's assignment): not measured here
+        self.env["claim.sla.rule"].search([]).escalation_reassign = "none"
+        self._callbacks(6)
+
+        def grow():
+            self.other_team.user_id = self._user("icc_leader_tw", SUPERVISOR, lang="zh_TW")
+            self.team_3.user_id = self._user("icc_leader_cn", SUPERVISOR, lang="zh_CN")
+            self._callbacks(24)
+
+        with freeze_time("2026-10-20 03:00:00"):
+            small, large = self.assertSizeIndependent(
+                56, lambda: self.env["claim.callback"]._sla_check(500), grow
+            )
+            self.assertEqual(large[0], 5 * small[0])
+            self.env["claim.callback"]._sla_check(500)
+        activities = self.env["mail.activity"].search([("res_model", "=", "claim.callback")])
+        by_leader = {user.lang: set(acts.mapped("summary")) for user, acts in activities.grouped("user_id").items()}
+        self.assertEqual(set(by_leader), {"en_US", "zh_TW", "zh_CN"})
+        for lang, first_contact in (("en_US", "SLA first contact"), ("zh_TW", "SLA 首次聯絡"), ("zh_CN", "SLA 首次联系")):
+            self.assertTrue(any(s.startswith(first_contact) for s in by_leader[lang]), by_leader)
+        self.assertFalse(any("contact" in s for s in by_leader["zh_TW"] | by_leader["zh_CN"]), by_leader)
 
     def test_fallback_batch_size_independent(self):
         """The questionnaire link by SMS and e-mail, in the customers' calling window."""
