@@ -9,7 +9,8 @@
 #   Builds ${ICC_DB_PREFIX:-icc}_load afresh (addon, no demo; bench/load_setup.py), starts the server on
 #   127.0.0.1:${ICC_HTTP_PORT:-8069} in its own process group, and right after it answers runs Locust
 #   headless for --duration s (cold); then adds a backlog of closed claims for the crons and runs again
-#   without restarting (warm). Before each run it prints the load average and, above LOAD_MAX_LOADAVG (4),
+#   without restarting (warm). The web scenario first logs everyone in at --spawn-rate (an integer) a second
+#   (`login`: the start of the shift), then restarts the server, keeping the sessions, before the cold run. Before each run it prints the load average and, above LOAD_MAX_LOADAVG (4),
 #   waits up to LOAD_WAIT_S (600) s for it to drop (the cold run waits before the server starts).
 #   Logs and Locust's output: .local/load/.
 set -euo pipefail
@@ -67,31 +68,36 @@ calm() {  # print the load average; wait (at most LOAD_WAIT_S) while it is above
 calm cold
 : > "$LOG"
 rm -f "$WORK/sessions.json"
-setsid "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" --db-filter="^$DB\$" --workers=4 --max-cron-threads=1 \
-    --http-port="$PORT" --gevent-port=$((PORT + 1)) --logfile="$LOG" --log-level=info &
-master=$!
+master=
+start_server() {
+    setsid "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" --db-filter="^$DB\$" --workers=4 --max-cron-threads=1 \
+        --http-port="$PORT" --gevent-port=$((PORT + 1)) --logfile="$LOG" --log-level=info &
+    master=$!
+    local started=$SECONDS
+    until curl -sf -o /dev/null --max-time 2 "$URL/web/health"; do
+        kill -0 "$master" 2>/dev/null || { say "the server died: $LOG"; tail -20 "$LOG" >&2; exit 1; }
+        [ $((SECONDS - started)) -lt 120 ] || { say "no answer from $URL in 120 s"; exit 1; }
+        sleep 0.2
+    done
+    echo "server_answers_after_s: $((SECONDS - started))"
+}
 stop_server() {
+    [ -n "$master" ] || return 0
     kill -TERM "$master" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$master" 2>/dev/null || break; sleep 0.2; done
     kill -KILL -- -"$master" 2>/dev/null || true
 }
 trap stop_server EXIT
-started=$SECONDS
-until curl -sf -o /dev/null --max-time 2 "$URL/web/health"; do
-    kill -0 "$master" 2>/dev/null || { say "the server died: $LOG"; tail -20 "$LOG" >&2; exit 1; }
-    [ $((SECONDS - started)) -lt 120 ] || { say "no answer from $URL in 120 s"; exit 1; }
-    sleep 0.2
-done
-echo "server_answers_after_s: $((SECONDS - started))"
+start_server
 
-run() {  # run NAME: one Locust run, then its figures
-    local name="$1" offset started_at
+run() {  # run NAME [DURATION_S]: one Locust run, then its figures
+    local name="$1" duration="${2:-$DURATION}" offset started_at
     offset=$(stat -c %s "$LOG") started_at=$(date +%s)
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.before.json"
     LOAD_AGENTS="$WORK/agents.json" LOAD_USERS="$WORK/agents.json" LOAD_DB="$DB" LOAD_OUT="$WORK/$name.locust.json" \
         LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
-        LOAD_SESSIONS="$WORK/sessions.json" /usr/bin/time -f "%U %S" -o "$WORK/$name.locust.cpu" \
-        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r "$RATE" -t "${DURATION}s" \
+        LOAD_SESSIONS="$WORK/sessions.json" LOAD_LOGIN_ONLY="${LOGIN_ONLY:-0}" /usr/bin/time -f "%U %S" -o "$WORK/$name.locust.cpu" \
+        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u "$SPAWNED" -r "$RATE" -t "${duration}s" \
         --stop-timeout 30 --host "$URL" > "$WORK/$name.locust.txt" 2>&1 || true
     "$PY" bench/load_report.py snap "$master" "$DB" > "$WORK/$name.after.json"
     "$PY" bench/load_report.py report "$name" "$WORK/$name.before.json" "$WORK/$name.after.json" \
@@ -104,6 +110,13 @@ run() {  # run NAME: one Locust run, then its figures
         WHERE c.cron_name::text LIKE 'Claim callbacks%'" || true
 }
 
+if [ "$SCENARIO" = web ]; then
+    # The start of the shift, measured on its own: everyone logs in (PBKDF2, ~0.5 s of CPU each), then the
+    # server restarts (a deploy: caches empty, the sessions kept in its data_dir) and the cold run begins.
+    LOGIN_ONLY=1 run login $((SPAWNED / RATE + 30))
+    stop_server
+    start_server
+fi
 run cold
 "$PY" bench/load_setup.py --db "$DB" --only-backlog --backlog 1000 -- "${ODOO_ARGS[@]}" >/dev/null
 calm warm

@@ -54,6 +54,7 @@ from lxml import etree
 USERS = json.load(open(os.environ["LOAD_USERS"]))  # noqa: SIM115
 SESSIONS = os.environ.get("LOAD_SESSIONS")  # login -> session id: the warm run goes on with the cold run's sessions
 DB = os.environ["LOAD_DB"]
+LOGIN_ONLY = os.environ.get("LOAD_LOGIN_ONLY") == "1"  # the start of the shift: log in, keep the session, stop
 THINK = float(os.environ.get("LOAD_THINK_SCALE", "1"))
 # of the spawned users, so many are supervisors and managers, the others agents
 SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "20"))
@@ -215,6 +216,8 @@ class Browser(HttpUser):
             self.client.cookies.set("session_id", sessions[self.me["login"]])
         else:
             self.login()
+        if LOGIN_ONLY:
+            raise StopUser()
         self.start_webclient()
 
     def think(self, low, high):
