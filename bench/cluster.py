@@ -52,7 +52,8 @@ def ms(seconds):
 
 
 class ReplicaLag(threading.Thread):
-    """Polls the replica every POLL s for new attempts; lag = when it first returns one - its commit time."""
+    """Polls the replica every POLL s for new phone attempts (logged by agents); lag = when a read on the replica
+    first returns one - its commit time on the primary (track_commit_timestamp)."""
 
     POLL = 0.02
 
@@ -73,7 +74,7 @@ class ReplicaLag(threading.Thread):
             while not self.stop.is_set():
                 # a window below the highest id seen: ids are taken before their transactions commit
                 cr.execute("""SELECT id, extract(epoch FROM clock_timestamp() - pg_xact_commit_timestamp(xmin))
-                              FROM claim_callback_attempt WHERE id > %s""", [top - 200])
+                              FROM claim_callback_attempt WHERE id > %s AND channel = 'phone'""", [top - 200])
                 for attempt_id, lag in cr.fetchall():
                     if attempt_id not in self.seen and attempt_id > top - 200:
                         self.seen.add(attempt_id)
@@ -149,7 +150,7 @@ class Cluster:
 
 
 def run_locust(opts, out_prefix):
-    env = dict(os.environ, LOAD_AGENTS=opts.agents, LOAD_DB=opts.db, LOAD_OUT=f"{out_prefix}.json",
+    env = dict(os.environ, LOAD_AGENTS=opts.agents, LOAD_USERS=opts.agents, LOAD_DB=opts.db, LOAD_OUT=f"{out_prefix}.json",
                LOAD_HOST=opts.proxy)
     command = [os.path.join(os.path.dirname(sys.executable), "locust"), "-f", opts.locustfile, "--headless",
                "--only-summary", "-u", str(opts.users), "-r", "5", "-t", f"{opts.duration}s", "--stop-timeout", "30",
@@ -257,7 +258,7 @@ def main():
         print(f"loadavg_before: {open('/proc/loadavg').read().split(' ', 3)[:3]}", flush=True)
         prefix = str(Path(opts.work) / "locust")
         locust = run_locust(opts, prefix)
-        agents = json.loads(Path(opts.agents).read_text())
+        agents = [a for a in json.loads(Path(opts.agents).read_text()) if a.get("role", "agent") == "agent"]
         clients = [threading.Thread(target=front.client, args=(a,), daemon=True) for a in agents[:4]]
         for t in clients:
             t.start()

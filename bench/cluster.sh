@@ -2,6 +2,7 @@
 # Two Odoo nodes and a streaming replica on this machine, behind HAProxy, under load, with faults.
 # Usage: bash bench/cluster.sh [--smoke] [--locustfile bench/locustfile.py] [--users 40] [--duration 240]
 #            [--callbacks 4000] [--backlog 6000] [--pg-port 54351] [--http-port 18151]
+#            [--supervisors 4] [--managers 2] [--history 4000] [--think-scale 1]   (bench/locustfile_web.py only)
 #
 #   PostgreSQL 15 primary (--pg-port) and a hot-standby replica streaming from it (--pg-port + 1, built by
 #   pg_basebackup -R), both under .local/cluster/, owned by an unprivileged user as tools/setup does;
@@ -16,15 +17,21 @@
 #   Logs: .local/cluster/ (node_a.log, node_b.log, haproxy.log, primary/server.log, replica/server.log).
 set -euo pipefail
 SMOKE=0 LOCUSTFILE=bench/locustfile.py USERS=40 DURATION=240 CALLBACKS=4000 BACKLOG=6000
+SUPERVISORS=4 MANAGERS=2 HISTORY=4000 THINK=1
 PG_PORT="${ICC_CLUSTER_PG_PORT:-54351}" HTTP_PORT="${ICC_CLUSTER_HTTP_PORT:-18151}"
 while [ $# -gt 0 ]; do
     case "$1" in
-        --smoke) SMOKE=1; USERS=10 DURATION=60 CALLBACKS=600 BACKLOG=1500; shift ;;
+        --smoke) SMOKE=1; USERS=8 DURATION=45 CALLBACKS=400 BACKLOG=1500 SUPERVISORS=2 MANAGERS=1 HISTORY=300
+                 THINK=0.2; shift ;;
         --locustfile) LOCUSTFILE="$2"; shift 2 ;;
         --users) USERS="$2"; shift 2 ;;
         --duration) DURATION="$2"; shift 2 ;;
         --callbacks) CALLBACKS="$2"; shift 2 ;;
         --backlog) BACKLOG="$2"; shift 2 ;;
+        --supervisors) SUPERVISORS="$2"; shift 2 ;;
+        --managers) MANAGERS="$2"; shift 2 ;;
+        --history) HISTORY="$2"; shift 2 ;;
+        --think-scale) THINK="$2"; shift 2 ;;
         --pg-port) PG_PORT="$2"; shift 2 ;;
         --http-port) HTTP_PORT="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -37,6 +44,14 @@ REPLICA_PORT=$((PG_PORT + 1)) PROXY_PORT=$((HTTP_PORT + 4)) STATS_PORT=$((HTTP_P
 csay() { printf '[cluster] %s\n' "$*" >&2; }
 cdie() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 [ -f "$LOCUSTFILE" ] || cdie "no locustfile $LOCUSTFILE"
+# bench/locustfile_web.py (the web client: sessions of agents, supervisors and managers) needs their passwords
+SETUP_WEB=() SPAWNED=$USERS
+case "$LOCUSTFILE" in
+    *locustfile_web.py)
+        SETUP_WEB=(--password load-bench --supervisors "$SUPERVISORS" --managers "$MANAGERS" --history "$HISTORY"
+                   --teams $(( (USERS + 19) / 20 )))
+        SPAWNED=$((USERS + SUPERVISORS + MANAGERS)) ;;
+esac
 
 if ! command -v haproxy >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -101,7 +116,7 @@ csay "building $DB: the addon, then $CALLBACKS callbacks over $USERS agents, $BA
 "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$DB" -i insurance_claim_callback --stop-after-init --log-level=warn \
     --data-dir="$WORK/data"
 "$PY" bench/load_setup.py --db "$DB" --out "$WORK/agents.json" --agents "$USERS" --callbacks "$CALLBACKS" \
-    --unassigned $((CALLBACKS / 5)) --backlog 0 -- "${ODOO_ARGS[@]}" --data-dir="$WORK/data" >/dev/null
+    --unassigned $((CALLBACKS / 5)) --backlog 0 "${SETUP_WEB[@]}" -- "${ODOO_ARGS[@]}" --data-dir="$WORK/data" >/dev/null
 
 csay "replica on 127.0.0.1:$REPLICA_PORT: pg_basebackup -R of the primary"
 "${as_pg[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U odoo -D "$WORK/replica" -R -X stream -c fast
@@ -123,6 +138,9 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout tunnel 1h
+    # a busy node answers its health check late (the check waits for a free worker, as requests do): a dead
+    # node refuses the connection at once, so a long check timeout does not slow its detection
+    timeout check 10s
     retries 3
     option redispatch 1
     retry-on conn-failure
@@ -165,8 +183,9 @@ node_cmd() {  # node_cmd PORT LOG: an Odoo node's command line
 backlog_cmd="$(printf '%q ' "$PY" bench/load_setup.py --db "$DB" --only-backlog --backlog) {n} -- $(printf '%q ' "${ODOO_ARGS[@]}")"
 echo "setup: primary 127.0.0.1:$PG_PORT, replica 127.0.0.1:$REPLICA_PORT (streaming, hot standby)," \
     "node_a :$HTTP_PORT, node_b :$((HTTP_PORT + 2)), haproxy :$PROXY_PORT (stats :$STATS_PORT/stats), $DB"
+LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
 "$PY" bench/cluster.py --db "$DB" --agents "$WORK/agents.json" --work "$WORK" --smoke "$SMOKE" \
-    --locustfile "$LOCUSTFILE" --users "$USERS" --duration "$DURATION" --backlog "$BACKLOG" \
+    --locustfile "$LOCUSTFILE" --users "$SPAWNED" --duration "$DURATION" --backlog "$BACKLOG" \
     --proxy "http://127.0.0.1:$PROXY_PORT" --stats "http://127.0.0.1:$STATS_PORT/stats;csv" \
     --replica-port "$REPLICA_PORT" --backlog-cmd "$backlog_cmd" \
     --node "node_a=$HTTP_PORT=$(node_cmd "$HTTP_PORT" "$WORK/node_a.log")" \
