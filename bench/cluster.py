@@ -89,6 +89,52 @@ class ReplicaLag(threading.Thread):
                 time.sleep(self.POLL)
 
 
+class ReadYourWrite(threading.Thread):
+    """An agent logs a phone attempt through the proxy (on the primary), then at once reads the callback's
+    attempts through the proxy (web_read: on the replica), again every POLL s until the attempt shows."""
+
+    POLL = 0.02
+
+    def __init__(self, front, agent):
+        super().__init__(daemon=True)
+        self.front, self.agent = front, agent
+        self.stop = threading.Event()
+        self.stale, self.fresh, self.waits, self.errors = 0, 0, [], Counter()
+
+    def call(self, method, ids, **kwargs):
+        headers = {"Authorization": f"bearer {self.agent['key']}", "X-Odoo-Database": self.front.opts.db}
+        return requests.post(f"{self.front.url}/json/2/claim.callback/{method}", json={"ids": ids, **kwargs},
+                             headers=headers, timeout=60)
+
+    def run(self):
+        spec = {"attempt_ids": {"fields": {"id": {}}}}
+        while not self.stop.wait(2.5):  # apart: two attempts of a probe are no duplicate for the checks
+            rows = self.front.sql("""SELECT id FROM claim_callback WHERE user_id = %s AND state IN
+                                     ('scheduled', 'in_progress') ORDER BY random() LIMIT 1""", [self.agent["uid"]])
+            if not rows:
+                continue
+            ids = [rows[0][0]]
+            try:
+                if not self.call("register_attempt", ids, channel="phone", outcome="busy").ok:
+                    continue
+                t0 = time.time()
+                latest = self.front.one("SELECT max(id) FROM claim_callback_attempt WHERE callback_id = %s", ids)
+                reads = 0
+                while time.time() - t0 < 30:
+                    r = self.call("web_read", ids, specification=spec)
+                    reads += 1
+                    if r.ok and latest in {a["id"] for a in r.json()[0]["attempt_ids"]}:
+                        break
+                    time.sleep(self.POLL)
+                self.waits.append(time.time() - t0)
+                if reads > 1:
+                    self.stale += 1
+                else:
+                    self.fresh += 1
+            except requests.RequestException as e:
+                self.errors[type(e).__name__] += 1
+
+
 class Cluster:
     def __init__(self, opts):
         self.opts = opts
@@ -262,6 +308,9 @@ def main():
         clients = [threading.Thread(target=front.client, args=(a,), daemon=True) for a in agents[:4]]
         for t in clients:
             t.start()
+        probes = [ReadYourWrite(front, a) for a in agents[4:7]]
+        for t in probes:
+            t.start()
         t0 = time.time()
         time.sleep(opts.duration * 0.15)
         # the scheduling cron gets a backlog; its worker (on whichever node takes the job) dies mid-batch
@@ -280,7 +329,9 @@ def main():
         locust.wait()
         print(f"loadavg_after: {open('/proc/loadavg').read().split(' ', 3)[:3]}", flush=True)
         front.stop_clients.set()
-        for t in clients:
+        for t in probes:
+            t.stop.set()
+        for t in clients + probes:
             t.join(timeout=90)
         waiting = """SELECT count(*) FROM helpdesk_ticket t JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
                      WHERE t.is_claim AND t.callback_status = 'none' AND s.closed AND t.partner_id IS NOT NULL
@@ -322,6 +373,13 @@ def main():
         out("replica_lag_poll_interval", ms(ReplicaLag.POLL))
         out("replica_replay_lag_p95_pg_stat_replication", ms(percentile(lag.replay_lags, 95)))
         out("replica_replay_lag_max_pg_stat_replication", ms(max(lag.replay_lags, default=None)))
+        out("agent_reads_after_logging_an_attempt", f"{sum(p.fresh + p.stale for p in probes)} (an attempt logged "
+            "through the proxy, then the callback's attempts read through it at once: web_read, on the replica)")
+        out("agent_reads_that_missed_the_new_attempt", sum(p.stale for p in probes))
+        waits = [w for p in probes for w in p.waits]
+        out("agent_wait_until_the_attempt_shows_p50", ms(percentile(waits, 50)))
+        out("agent_wait_until_the_attempt_shows_p95", ms(percentile(waits, 95)))
+        out("agent_wait_until_the_attempt_shows_max", ms(max(waits, default=None)))
         with lag.replica.cursor() as cr:
             cr.execute("SELECT pg_is_in_recovery(), now() - pg_last_xact_replay_timestamp()")
             standby, since = cr.fetchone()

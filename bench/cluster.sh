@@ -3,6 +3,7 @@
 # Usage: bash bench/cluster.sh [--smoke] [--locustfile bench/locustfile.py] [--users 40] [--duration 240]
 #            [--callbacks 4000] [--backlog 6000] [--pg-port 54351] [--http-port 18151]
 #            [--supervisors 4] [--managers 2] [--history 4000] [--think-scale 1]   (bench/locustfile_web.py only)
+#            [--sync-replica]
 #
 #   PostgreSQL 15 primary (--pg-port) and a hot-standby replica streaming from it (--pg-port + 1, built by
 #   pg_basebackup -R), both under .local/cluster/, owned by an unprivileged user as tools/setup does;
@@ -14,10 +15,12 @@
 #   bench/cluster.py then runs Locust (--locustfile) through the proxy, kills node A (SIGKILL of its master
 #   and workers) and restarts it, kills a cron worker in the middle of a batch (bench/faults.py), and prints
 #   the checks and figures as `name: value` lines. --smoke: small data, short load, one kill (≤ 3 minutes).
+#   --sync-replica: the replica is a synchronous standby and commits wait until it has applied them
+#   (synchronous_commit = remote_apply): an agent's next read, on the replica, sees what they just logged.
 #   Logs: .local/cluster/ (node_a.log, node_b.log, haproxy.log, primary/server.log, replica/server.log).
 set -euo pipefail
 SMOKE=0 LOCUSTFILE=bench/locustfile.py USERS=40 DURATION=240 CALLBACKS=4000 BACKLOG=6000
-SUPERVISORS=4 MANAGERS=2 HISTORY=4000 THINK=1
+SUPERVISORS=4 MANAGERS=2 HISTORY=4000 THINK=1 SYNC_REPLICA=0
 PG_PORT="${ICC_CLUSTER_PG_PORT:-54351}" HTTP_PORT="${ICC_CLUSTER_HTTP_PORT:-18151}"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
         --managers) MANAGERS="$2"; shift 2 ;;
         --history) HISTORY="$2"; shift 2 ;;
         --think-scale) THINK="$2"; shift 2 ;;
+        --sync-replica) SYNC_REPLICA=1; shift ;;
         --pg-port) PG_PORT="$2"; shift 2 ;;
         --http-port) HTTP_PORT="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -121,6 +125,11 @@ csay "building $DB: the addon, then $CALLBACKS callbacks over $USERS agents, $BA
 csay "replica on 127.0.0.1:$REPLICA_PORT: pg_basebackup -R of the primary"
 "${as_pg[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U odoo -D "$WORK/replica" -R -X stream -c fast
 chmod 700 "$WORK/replica"
+if [ "$SYNC_REPLICA" = 1 ]; then
+    # set after the build: the replica did not exist yet, and commits would have waited for it forever
+    printf "synchronous_standby_names = '*'\nsynchronous_commit = remote_apply\n" >> "$WORK/primary/postgresql.conf"
+    "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$WORK/primary" reload >/dev/null
+fi
 "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$WORK/replica" -o "-p $REPLICA_PORT" -l "$WORK/replica/server.log" -w start \
     >/dev/null || cdie "the replica did not start: $WORK/replica/server.log"
 
@@ -181,7 +190,8 @@ node_cmd() {  # node_cmd PORT LOG: an Odoo node's command line
         --db_replica_host=127.0.0.1 --db_replica_port="$REPLICA_PORT" --logfile="$2" --log-level=info
 }
 backlog_cmd="$(printf '%q ' "$PY" bench/load_setup.py --db "$DB" --only-backlog --backlog) {n} -- $(printf '%q ' "${ODOO_ARGS[@]}")"
-echo "setup: primary 127.0.0.1:$PG_PORT, replica 127.0.0.1:$REPLICA_PORT (streaming, hot standby)," \
+echo "setup: primary 127.0.0.1:$PG_PORT, replica 127.0.0.1:$REPLICA_PORT (streaming, hot standby," \
+    "$([ "$SYNC_REPLICA" = 1 ] && echo "synchronous, remote_apply" || echo asynchronous))," \
     "node_a :$HTTP_PORT, node_b :$((HTTP_PORT + 2)), haproxy :$PROXY_PORT (stats :$STATS_PORT/stats), $DB"
 LOAD_SUPERVISORS="$SUPERVISORS" LOAD_MANAGERS="$MANAGERS" LOAD_THINK_SCALE="$THINK" \
 "$PY" bench/cluster.py --db "$DB" --agents "$WORK/agents.json" --work "$WORK" --smoke "$SMOKE" \
