@@ -304,6 +304,9 @@ def main():
         print(f"loadavg_before: {open('/proc/loadavg').read().split(' ', 3)[:3]}", flush=True)
         prefix = str(Path(opts.work) / "locust")
         locust = run_locust(opts, prefix)
+        time.sleep(5)
+        if locust.poll() is not None:
+            raise SystemExit(f"Locust stopped at once: see {prefix}.txt")
         agents = [a for a in json.loads(Path(opts.agents).read_text()) if a.get("role", "agent") == "agent"]
         clients = [threading.Thread(target=front.client, args=(a,), daemon=True) for a in agents[:4]]
         for t in clients:

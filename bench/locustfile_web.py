@@ -14,9 +14,11 @@ the requests the web client sends for its screens, with the specifications taken
                 the Helpdesk tickets (kanban grouped by stage), a ticket's form and chatter and a note posted
                 on it, the Contacts list and a contact's form.
     supervisor  SLA Risk (list with its search default), a callback's form and chatter, and reassignment
-                (web_save of the agent) to another agent of the team.
+                (web_save of the agent) to another agent of the team; one cycle in three, the baseline: the
+                Helpdesk tickets list, a ticket's form and chatter, and its reassignment.
     manager     Monthly KPIs (list, form), the KPI PDF (/report/pdf/...), the Callback Analysis pivot
-                (formatted_read_grouping_sets, as the pivot sends it).
+                (formatted_read_grouping_sets, as the pivot sends it); one cycle in three, the baseline:
+                Helpdesk's reporting pivot.
 
 Each request is a Locust request named `role: action`; the JSON-RPC requests carry the same name in the
 query string (`?a=`), which Odoo ignores but logs, so that bench/load_report.py can put the server's query
@@ -24,9 +26,13 @@ count and time of each action beside its response times. A JSON-RPC error that a
 callback was closed or reassigned meanwhile: AccessError, UserError, ValidationError on a write) is counted
 as refused; any other error, any non-200 answer and any timeout is an error.
 
-Environment: LOAD_USERS (the JSON file of bench/load_setup.py --web: login, password, role, uid, team
+Environment: LOAD_USERS (the JSON file of bench/load_setup.py --password: login, password, role, uid, team
 agents), LOAD_DB (the database), LOAD_OUT (JSON of the exact times, written at the end), LOAD_THINK_SCALE
-(multiplies every think time; default 1; the smoke run uses 0.05). Host: locust --host.
+(multiplies every think time; default 1), LOAD_BASELINE_SHARE (the share of cycles that also open the
+baseline screens; default 1/3), LOAD_SUPERVISORS and LOAD_MANAGERS (of the spawned users, so many are
+supervisors and managers; default 20 and 5), LOAD_SESSIONS (a JSON file of the users' session ids, written
+at the end and read at the start: a second run goes on with the first run's sessions, as browsers left
+open do, instead of everyone logging in again). Host: locust --host.
 """
 
 import json
@@ -40,18 +46,19 @@ from urllib.parse import quote
 
 import gevent
 from dateutil.relativedelta import relativedelta
+from load_stats import RACE_ERRORS, refuse
 from locust import HttpUser, constant, events, task
+from locust.exception import StopUser
 from lxml import etree
 
 USERS = json.load(open(os.environ["LOAD_USERS"]))  # noqa: SIM115
+SESSIONS = os.environ.get("LOAD_SESSIONS")  # login -> session id: the warm run goes on with the cold run's sessions
 DB = os.environ["LOAD_DB"]
-OUT = os.environ.get("LOAD_OUT")
 THINK = float(os.environ.get("LOAD_THINK_SCALE", "1"))
 # of the spawned users, so many are supervisors and managers, the others agents
 SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "20"))
 MANAGERS = int(os.environ.get("LOAD_MANAGERS", "5"))
-BASELINE_SHARE = 1 / 3
-RACE_ERRORS = ("odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
+BASELINE_SHARE = float(os.environ.get("LOAD_BASELINE_SHARE", 1 / 3))
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 X2MANY_LIMIT = 40  # what the form's x2many lists read at first
 FEEDBACK = [
@@ -63,27 +70,14 @@ FEEDBACK = [
 ]
 
 _next = defaultdict(count)
-times = defaultdict(list)
-refused = defaultdict(int)
-errors = defaultdict(int)
-samples = []
-
-
-@events.request.add_listener
-def _record(request_type, name, response_time, exception, **_kw):
-    if exception is None:
-        times[name].append(response_time)
-    else:
-        errors[name] += 1
-        if len(samples) < 30:
-            samples.append(f"{name}: {str(exception)[:300]}")
+sessions = json.load(open(SESSIONS)) if SESSIONS and os.path.exists(SESSIONS) else {}  # noqa: SIM115
 
 
 @events.test_stop.add_listener
-def _write(**_kw):
-    if OUT:
-        with open(OUT, "w") as f:
-            json.dump({"times": times, "refused": refused, "errors": errors, "error_samples": samples}, f)
+def _save_sessions(**_kw):
+    if SESSIONS:
+        with open(SESSIONS, "w") as f:
+            json.dump(sessions, f)
 
 
 # ---------------------------------------------------------------- what the web client derives from the views
@@ -144,9 +138,13 @@ class View:
         return ["__count", *out]
 
     def axes(self):
+        """The pivot's row and column groupbys (a date without interval is grouped by month)."""
         rows, cols = [], []
         for node in self.arch.iter("field"):
-            name = node.get("name") + (f":{node.get('interval')}" if node.get("interval") else "")
+            name, interval = node.get("name"), node.get("interval")
+            if not interval and self.fields[name]["type"] in ("date", "datetime"):
+                interval = "month"
+            name += f":{interval}" if interval else ""
             (rows if node.get("type") == "row" else cols if node.get("type") == "col" else []).append(name)
         return rows, cols
 
@@ -213,7 +211,10 @@ class Browser(HttpUser):
         self.ctx = {"lang": "en_US", "tz": "Asia/Taipei", "uid": self.uid, "allowed_company_ids": [self.me["company_id"]]}
         self.views = {}
         self.rpc_id = count(1)
-        self.login()
+        if self.me["login"] in sessions:  # still logged in since the last run: the browser tab is reloaded
+            self.client.cookies.set("session_id", sessions[self.me["login"]])
+        else:
+            self.login()
         self.start_webclient()
 
     def think(self, low, high):
@@ -226,18 +227,26 @@ class Browser(HttpUser):
         return f"{self.role}: {action}"
 
     # --- HTTP
-    def login(self):
-        with self.client.get(f"/web/login?db={DB}", name="web: GET /web/login", catch_response=True) as resp:
-            token = CSRF.search(resp.text)
-            if not token:
-                resp.failure("no csrf_token in the login page")
-                return
-        data = {"login": self.me["login"], "password": self.me["password"], "csrf_token": token.group(1), "redirect": "/odoo"}
-        with self.client.post(
-            "/web/login", data=data, name="web: POST /web/login", allow_redirects=False, catch_response=True
-        ) as resp:
-            if resp.status_code != 303 or "session_id" not in self.client.cookies:
-                resp.failure(f"login refused ({resp.status_code})")
+    def login(self, tries=5):
+        """/web/login as the browser: the page's CSRF token, then the form; retried a few times (a refused
+        or reset connection while everyone logs in at once counts as an error, then the user tries again)."""
+        for _ in range(tries):
+            with self.client.get(f"/web/login?db={DB}", name="web: GET /web/login", catch_response=True) as resp:
+                token = CSRF.search(resp.text or "")
+                if not token:
+                    resp.failure(f"no csrf_token in the login page (HTTP {resp.status_code})")
+            if token:
+                data = {"login": self.me["login"], "password": self.me["password"], "csrf_token": token.group(1),
+                        "redirect": "/odoo"}  # fmt: skip
+                with self.client.post(
+                    "/web/login", data=data, name="web: POST /web/login", allow_redirects=False, catch_response=True
+                ) as resp:
+                    if resp.status_code == 303:
+                        sessions[self.me["login"]] = self.client.cookies.get("session_id")
+                        return
+                    resp.failure(f"login refused (HTTP {resp.status_code})")
+            self._sleep(random.uniform(5, 15))
+        raise StopUser()
 
     def start_webclient(self):
         self.client.get("/odoo", name="web: GET /odoo")
@@ -261,7 +270,7 @@ class Browser(HttpUser):
                 return answer["result"]
             data = answer["error"].get("data", {})
             if write and data.get("name") in RACE_ERRORS:
-                refused[name] += 1
+                refuse(name, f"{data.get('name')}: {str(data.get('message'))[:200]}")
                 resp.success()
                 return None
             resp.failure(f"{data.get('name')}: {str(data.get('message'))[:200]}")
@@ -374,6 +383,23 @@ class Browser(HttpUser):
         return self.call(self.name(f"{label}: {confirm}"), model, confirm, [saved[0]["id"]], button=True, context=ctx, write=True)
 
 
+    def pivot(self, label, xmlid):
+        """A pivot view's first load: every grouping set of its rows and columns in one call."""
+        action, views = self.open_action(label, xmlid)
+        if not action:
+            return
+        pivot = views["pivot"]
+        rows, cols = pivot.axes()
+        self.call(
+            self.name(f"{label}: formatted_read_grouping_sets"),
+            action["res_model"],
+            "formatted_read_grouping_sets",
+            domain=search_defaults(views["search"], self.action_context(action), self.uid),
+            grouping_sets=[[], rows, cols, rows + cols],
+            aggregates=pivot.measures(),
+        )
+
+
 class Agent(Browser):
     role = "agent"
     weight = 1
@@ -458,24 +484,25 @@ class Supervisor(Browser):
 
     @task
     def cycle(self):
-        rows, _action, views = self.list_records("sla risk", "insurance_claim_callback.claim_callback_action_sla_risk")
+        self.review("sla risk", "insurance_claim_callback.claim_callback_action_sla_risk", "claim.callback", "reassign")
+        if random.random() < BASELINE_SHARE:
+            self.review("baseline tickets", "helpdesk_mgmt.helpdesk_ticket_action", "helpdesk.ticket", "baseline reassign")
+
+    def review(self, label, xmlid, model, save_label):
+        """A list, the form and chatter of one of its first rows, and its reassignment to another agent of
+        the team (web_save, which answers the form's fields again)."""
+        rows, _action, views = self.list_records(label, xmlid)
         self.think(10, 30)
         if not rows:
             return
         target = random.choice(rows[:20])["id"]
-        record = self.open_form("sla risk form", "claim.callback", target, views)
+        record = self.open_form(f"{label} form", model, target, views)
         self.think(10, 30)
-        agents = [a for a in self.me.get("agents", []) if a != (record or {}).get("user_id", {}).get("id")]
+        current = ((record or {}).get("user_id") or {}).get("id")
+        agents = [a for a in self.me.get("agents", []) if a != current]
         if record and agents:
-            self.call(
-                self.name("reassign: web_save"),
-                "claim.callback",
-                "web_save",
-                [target],
-                {"user_id": random.choice(agents)},
-                specification=views["form"].spec,
-                write=True,
-            )
+            self.call(self.name(f"{save_label}: web_save"), model, "web_save", [target],
+                      {"user_id": random.choice(agents)}, specification=views["form"].spec, write=True)  # fmt: skip
         self.think(10, 30)
 
 
@@ -498,17 +525,8 @@ class Manager(Browser):
                 if resp.status_code != 200 or not resp.content.startswith(b"%PDF"):
                     resp.failure(f"HTTP {resp.status_code}, not a PDF")
             self.think(10, 30)
-        action, views = self.open_action("analysis pivot", "insurance_claim_callback.claim_callback_analysis_action")
-        if action:
-            pivot = views["pivot"]
-            rows_, cols = pivot.axes()
-            domain = search_defaults(views["search"], self.action_context(action), self.uid)
-            self.call(
-                self.name("analysis pivot: formatted_read_grouping_sets"),
-                action["res_model"],
-                "formatted_read_grouping_sets",
-                domain=domain,
-                grouping_sets=[[], rows_, cols, rows_ + cols],
-                aggregates=pivot.measures(),
-            )
+        self.pivot("analysis pivot", "insurance_claim_callback.claim_callback_analysis_action")
+        self.think(10, 30)
+        if random.random() < BASELINE_SHARE:
+            self.pivot("baseline ticket pivot", "helpdesk_mgmt.helpdesk_ticket_reporting_action")
         self.think(20, 60)
