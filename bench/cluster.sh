@@ -164,7 +164,11 @@ backend odoo_http
     option httpchk
     http-check send meth GET uri /web/health ver HTTP/1.1 hdr Host odoo
     http-check expect status 200
-    default-server check inter 1s fall 2 rise 2
+    # at most workers + 1 requests on a node: the others wait here (timeout queue), not in the node's listen
+    # backlog (8 × workers), which a login burst filled: the health checks' connects timed out, both nodes
+    # were taken out of the rotation and every request got a 503
+    timeout queue 60s
+    default-server check inter 1s fall 2 rise 2 maxconn 3
     server node_a 127.0.0.1:$HTTP_PORT
     server node_b 127.0.0.1:$((HTTP_PORT + 2))
 backend odoo_websocket
