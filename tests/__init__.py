@@ -59,3 +59,4 @@ from . import test_date_formats
 from . import test_script_outcome
 from . import test_queue
 from . import test_home_action
+from . import test_replica_readonly
