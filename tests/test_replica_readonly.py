@@ -8,10 +8,15 @@ role, each of these reads, with every field the role may read, runs here in a re
 a compute, a search or a view of the addon that writes fails this test.
 """
 
+import json
+from datetime import timedelta
+from unittest.mock import patch
+
 from psycopg2.errors import ReadOnlySqlTransaction
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tests.test_cursor import TestCursor
 from odoo.tools import mute_logger
 
 from .common import CallbackCase
@@ -109,3 +114,41 @@ class TestReplicaReadonly(CallbackCase):
         self.assertEqual(writes, [])
         # not vacuous: every model was read by some role (the others may be refused by access rules)
         self.assertEqual(sorted(set(addon_models(self.env)) - read), [])
+
+
+@tagged("post_install", "-at_install")
+class TestReadYourWrites(CallbackCase, HttpCase):
+    """With a read replica, the callback form must read on the primary (it is reopened right after a call is
+    logged); the lists stay on the replica. Odoo's test server opens a read-only cursor for replica routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        claims = cls._closed_claims(1)
+        cls.env["claim.callback"]._schedule_first_callbacks(10, [("id", "in", claims.ids)])
+        cls.callback = claims.callback_ids
+        cls.callback.user_id = cls.agent_1
+        cls.key = cls.env["res.users.apikeys"].with_user(cls.agent_1)._generate(
+            None, "replica", fields.Datetime.now() + timedelta(days=1)
+        )
+
+    def _cursor_of(self, method, body):
+        """Whether the request's last cursor was read-only (the replica's), and the response."""
+        opened, init = [], TestCursor.__init__
+
+        def record(cursor, *args, **kwargs):
+            init(cursor, *args, **kwargs)
+            opened.append(cursor.readonly)
+
+        headers = {"Content-Type": "application/json", "X-Odoo-Database": self.env.cr.dbname,
+                   "Authorization": f"bearer {self.key}"}
+        with patch.object(TestCursor, "__init__", record):
+            response = self.url_open(f"/json/2/claim.callback/{method}", data=json.dumps(body), headers=headers)
+        self.assertEqual(response.status_code, 200, response.text)
+        return opened[-1]
+
+    def test_the_callback_form_reads_on_the_primary(self):
+        self.assertFalse(self._cursor_of("web_read", {"ids": self.callback.ids, "specification": {"state": {}}}))
+
+    def test_the_queue_list_reads_on_the_replica(self):
+        self.assertTrue(self._cursor_of("web_search_read", {"domain": [], "specification": {"state": {}}}))
