@@ -91,7 +91,7 @@ class ReplicaLag(threading.Thread):
 
 class ReadYourWrite(threading.Thread):
     """An agent logs a phone attempt through the proxy (on the primary), then at once reads the callback's
-    attempts through the proxy (web_read: on the replica), again every POLL s until the attempt shows."""
+    attempts through the proxy (web_read: the primary since claim.callback.web_read is not read-only; the replica before), again every POLL s until the attempt shows."""
 
     POLL = 0.02
 
@@ -377,7 +377,7 @@ def main():
         out("replica_replay_lag_p95_pg_stat_replication", ms(percentile(lag.replay_lags, 95)))
         out("replica_replay_lag_max_pg_stat_replication", ms(max(lag.replay_lags, default=None)))
         out("agent_reads_after_logging_an_attempt", f"{sum(p.fresh + p.stale for p in probes)} (an attempt logged "
-            "through the proxy, then the callback's attempts read through it at once: web_read, on the replica)")
+            "through the proxy, then the callback's attempts read through it at once: web_read, which reads on the primary)")
         out("agent_reads_that_missed_the_new_attempt", sum(p.stale for p in probes))
         waits = [w for p in probes for w in p.waits]
         out("agent_wait_until_the_attempt_shows_p50", ms(percentile(waits, 50)))
