@@ -91,7 +91,8 @@ class ReplicaLag(threading.Thread):
 
 class ReadYourWrite(threading.Thread):
     """An agent logs a phone attempt through the proxy (on the primary), then at once reads the callback's
-    attempts through the proxy (web_read: the primary since claim.callback.web_read is not read-only; the replica before), again every POLL s until the attempt shows."""
+    attempts through the proxy (web_read: on the primary, claim.callback.web_read not being read-only), again every
+    POLL s until the attempt shows."""
 
     POLL = 0.02
 
