@@ -27,6 +27,7 @@ To keep the data's creation out of a measurement: `--expiry-build N` in one data
 """
 
 import contextlib
+import itertools
 import math
 import re
 import statistics
@@ -47,6 +48,13 @@ SMOKE_ARGS = [
     "300",
 ]  # bench/smoke.py (tools/test)
 RULES = 1000  # earn entries are unique per (rule, callback): RULES x CALLBACKS pairs
+_RUNS = itertools.count()
+
+
+def data_tag():
+    """A tag for one data set's names and claim numbers (unique per company): the time of day and a counter, as a
+    run may build two data sets within the same second."""
+    return f"{time.strftime('%H%M%S')}{next(_RUNS)}"
 
 
 def create_data(env, n_partners, per_partner, tag):
@@ -353,7 +361,7 @@ def build_expiry_data(env, n):
     env.cr.execute("DELETE FROM claim_reward_entry")
     reset_expiry(env)
     t0 = time.perf_counter()
-    create_data(env, math.ceil(n / LOTS_PER_CUSTOMER), 10, time.strftime("%H%M%S"))
+    create_data(env, math.ceil(n / LOTS_PER_CUSTOMER), 10, data_tag())
     # the lots earned 365 days ago expire now: an hour earlier, so that both runs have the same lots due
     env.cr.execute("""UPDATE claim_reward_entry SET expiry_date = expiry_date - interval '1 hour'
                        WHERE kind = 'earn' AND expiry_date > now() AT TIME ZONE 'UTC' - interval '1 hour'
@@ -453,7 +461,7 @@ def main():
             build_expiry_data(env, opts.expiry_build)
             return
         if not opts.expiry_only:
-            tag = time.strftime("%H%M%S")
+            tag = data_tag()
             t0 = time.perf_counter()
             partners = create_data(env, opts.partners, opts.per_partner, tag)
             out("create_data_s", time.perf_counter() - t0)
