@@ -28,6 +28,8 @@ class HelpdeskTicket(models.Model):
         string="Insurance Claim", index=True, tracking=True, copy=False,
         help="A settled insurance claim: its closure schedules the customer callback.",
     )
+    # the customer 360 reads a customer's claims and open issues on every callback form
+    partner_id = fields.Many2one(index="btree_not_null")
     claim_number = fields.Char(copy=False, tracking=True, index="btree_not_null")
     policy_number = fields.Char(index="btree_not_null")
     claim_category_id = fields.Many2one(
