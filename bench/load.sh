@@ -3,6 +3,7 @@
 # Usage: bash bench/load.sh [--users 50] [--duration 180] [--callbacks 10000] [--keep-db]
 #        bash bench/load.sh --scenario web [--users 200] [--supervisors 20] [--managers 5] [--history 20000]
 #                           [--think-scale 1] [--spawn-rate 10] [--duration 180] [--callbacks 20000] [--keep-db]
+#                           [--warmup 30]
 #   The default scenario sends JSON-2 service calls (bench/locustfile.py, API keys); `--scenario web` sends
 #   what the web client sends (bench/locustfile_web.py: /web/login, views, chatter, dialogs, pivot, PDF) for
 #   --users agents plus supervisors and managers, with their Odoo Contacts and Helpdesk baseline.
@@ -10,12 +11,16 @@
 #   127.0.0.1:${ICC_HTTP_PORT:-8069} in its own process group, and right after it answers runs Locust
 #   headless for --duration s (cold); then adds a backlog of closed claims for the crons and runs again
 #   without restarting (warm). The web scenario first logs everyone in at --spawn-rate (an integer) a second
-#   (`login`: the start of the shift), then restarts the server, keeping the sessions, before the cold run. Before each run it prints the load average and, above LOAD_MAX_LOADAVG (4),
+#   (`login`: the start of the shift), then restarts the server, keeping the sessions, before the cold run;
+#   with --warmup S (default 30; 0: none) it first runs cold on the restarted node as it is (`cold_unwarmed`), then
+#   restarts it again and warms it up for S s (12 users read every screen, write nothing: bench/locustfile_web.py
+#   LOAD_WARMUP) before the cold run, as a deploy does before the node takes traffic. Before each run it prints the load average and, above LOAD_MAX_LOADAVG (4),
 #   waits up to LOAD_WAIT_S (600) s for it to drop (the cold run waits before the server starts).
 #   Logs and Locust's output: .local/load/.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_bench_db.sh"
 USERS=50 DURATION=180 CALLBACKS=10000 KEEP=0 SCENARIO=service SUPERVISORS=20 MANAGERS=5 HISTORY=20000 THINK=1 RATE=10
+WARMUP_S=30
 while [ $# -gt 0 ]; do
     case "$1" in
         --scenario) SCENARIO="$2"; shift 2 ;;
@@ -24,6 +29,7 @@ while [ $# -gt 0 ]; do
         --history) HISTORY="$2"; shift 2 ;;
         --think-scale) THINK="$2"; shift 2 ;;
         --spawn-rate) RATE="$2"; shift 2 ;;
+        --warmup) WARMUP_S="$2"; shift 2 ;;
         --users) USERS="$2"; shift 2 ;;
         --duration) DURATION="$2"; shift 2 ;;
         --callbacks) CALLBACKS="$2"; shift 2 ;;
@@ -110,12 +116,29 @@ run() {  # run NAME [DURATION_S]: one Locust run, then its figures
         WHERE c.cron_name::text LIKE 'Claim callbacks%'" || true
 }
 
+warmup() {  # what a deploy does before the node takes traffic: every screen read by a few users, nothing written
+    local started=$SECONDS
+    LOAD_AGENTS="$WORK/agents.json" LOAD_USERS="$WORK/agents.json" LOAD_DB="$DB" LOAD_WARMUP=1 LOAD_THINK_SCALE=0 \
+        LOAD_SUPERVISORS=4 LOAD_MANAGERS=2 LOAD_BASELINE_SHARE=1 LOAD_SESSIONS="$WORK/sessions.json" \
+        "$VENV/bin/locust" -f "$LOCUSTFILE" --headless --only-summary -u 12 -r 12 -t "${WARMUP_S}s" --stop-timeout 30 \
+        --host "$URL" > "$WORK/warmup.locust.txt" 2>&1 || true
+    echo "warmup_s: $((SECONDS - started)) (12 users, every screen, nothing written)"
+    awk '/Aggregated/ {print "warmup_requests: " $2 "; warmup_failures: " $3; exit}' "$WORK/warmup.locust.txt"
+}
+
 if [ "$SCENARIO" = web ]; then
     # The start of the shift, measured on its own: everyone logs in (PBKDF2, ~0.5 s of CPU each), then the
     # server restarts (a deploy: caches empty, the sessions kept in its data_dir) and the cold run begins.
     LOGIN_ONLY=1 run login $((SPAWNED / RATE + 30))
     stop_server
     start_server
+    if [ "$WARMUP_S" -gt 0 ]; then
+        # first the users on the restarted node as it is, then the deploy as it should be: restart, warm up, traffic
+        run cold_unwarmed
+        stop_server
+        start_server
+        warmup
+    fi
 fi
 run cold
 "$PY" bench/load_setup.py --db "$DB" --only-backlog --backlog 1000 -- "${ODOO_ARGS[@]}" >/dev/null

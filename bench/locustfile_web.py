@@ -32,7 +32,8 @@ agents), LOAD_DB (the database), LOAD_OUT (JSON of the exact times, written at t
 baseline screens; default 1/3), LOAD_SUPERVISORS and LOAD_MANAGERS (of the spawned users, so many are
 supervisors and managers; default 20 and 5), LOAD_SESSIONS (a JSON file of the users' session ids, written
 at the end and read at the start: a second run goes on with the first run's sessions, as browsers left
-open do, instead of everyone logging in again). Host: locust --host.
+open do, instead of everyone logging in again), LOAD_WARMUP=1 (a deploy's warm-up before the node takes
+traffic: every screen read, nothing written; the calls that write are not sent). Host: locust --host.
 """
 
 import json
@@ -55,6 +56,7 @@ USERS = json.load(open(os.environ["LOAD_USERS"]))  # noqa: SIM115
 SESSIONS = os.environ.get("LOAD_SESSIONS")  # login -> session id: the warm run goes on with the cold run's sessions
 DB = os.environ["LOAD_DB"]
 LOGIN_ONLY = os.environ.get("LOAD_LOGIN_ONLY") == "1"  # the start of the shift: log in, keep the session, stop
+WARMUP = os.environ.get("LOAD_WARMUP") == "1"  # read every screen, write nothing
 THINK = float(os.environ.get("LOAD_THINK_SCALE", "1"))
 # of the spawned users, so many are supervisors and managers, the others agents
 SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "20"))
@@ -379,6 +381,8 @@ class Browser(HttpUser):
             )
             record.update({k: v for k, v in ((changed or {}).get("value") or {}).items() if not isinstance(v, (list, dict))})
         self.think(5, 20)
+        if WARMUP:
+            return None
         vals = {k: v for k, v in record.items() if k in values or k in ("callback_id", "callback_day", "callback_time")}
         saved = self.call(self.name(f"{label}: web_save"), model, "web_save", [], vals, specification={}, context=ctx, write=True)
         if not saved:
@@ -463,17 +467,18 @@ class Agent(Browser):
             ticket = random.choice(records)["id"]
             self.open_form("baseline ticket form", "helpdesk.ticket", ticket, views)
             self.think(5, 20)
-            self.rpc(
-                "/mail/message/post",
-                self.name("baseline ticket: post note"),
-                {
-                    "thread_model": "helpdesk.ticket",
-                    "thread_id": ticket,
-                    "post_data": {"body": "Load bench note", "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
-                    "context": self.ctx,
-                },
-                write=True,
-            )
+            if not WARMUP:
+                self.rpc(
+                    "/mail/message/post",
+                    self.name("baseline ticket: post note"),
+                    {
+                        "thread_model": "helpdesk.ticket",
+                        "thread_id": ticket,
+                        "post_data": {"body": "Load bench note", "message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+                        "context": self.ctx,
+                    },
+                    write=True,
+                )
         rows, _action, views = self.list_records("baseline contacts", "base.action_partner_form")
         self.think(5, 20)
         if rows:
@@ -503,7 +508,7 @@ class Supervisor(Browser):
         self.think(10, 30)
         current = ((record or {}).get("user_id") or {}).get("id")
         agents = [a for a in self.me.get("agents", []) if a != current]
-        if record and agents:
+        if record and agents and not WARMUP:
             self.call(self.name(f"{save_label}: web_save"), model, "web_save", [target],
                       {"user_id": random.choice(agents)}, specification=views["form"].spec, write=True)  # fmt: skip
         self.think(10, 30)
