@@ -5,6 +5,7 @@ from . import claim_category
 from . import claim_sla_mixin
 from . import claim_protected_mixin
 from . import claim_wizard_access_mixin
+from . import claim_customer_history_mixin
 from . import claim_callback
 from . import claim_callback_protection
 from . import claim_callback_sla

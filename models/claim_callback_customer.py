@@ -16,7 +16,8 @@ REWARD_ENTRIES_SHOWN = 5  # the customer's last ledger entries on the form
 
 
 class ClaimCallback(models.Model):
-    _inherit = "claim.callback"
+    _name = "claim.callback"
+    _inherit = ["claim.callback", "claim.customer.history.mixin"]
 
     customer_claim_ids = fields.Many2many(
         "helpdesk.ticket", compute="_compute_customer_history", string="Customer's Claims"

@@ -21,7 +21,9 @@ SYSTEM_FIELDS = frozenset(
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
-    _inherit = ["claim.bounds.mixin", "helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin"]
+    _inherit = [
+        "claim.bounds.mixin", "helpdesk.ticket", "claim.sla.mixin", "claim.protected.mixin", "claim.customer.history.mixin"
+    ]
     _rec_names_search = ["number", "name", "claim_number"]  # a claim is found by its claim number too
 
     is_claim = fields.Boolean(

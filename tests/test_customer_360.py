@@ -143,6 +143,20 @@ class TestCustomer360(CallbackCase):
         self.assertEqual(seen["claims"], self.claim_now | self.claim_old)
         self._open_everything(self.supervisor, "claim.callback", self.callback)
 
+    def test_history_rules_read_the_customers_once_not_per_row(self):
+        """The history rules select the customers in one subquery: written as `partner_id.claim_callback_ids any`,
+        each was an EXISTS inside the rules' OR, run for every row of a list (SLA Risk: 14,674 probes, 110 ms of a
+        supervisor's 1,466-row list in bench/load.sh --scenario web)."""
+        for user in (self.agent_1, self.supervisor):
+            for model in ("claim.callback", "helpdesk.ticket"):
+                with self.subTest(user=user.login, model=model):
+                    query = self.env[model].with_user(user)._search([])
+                    self.assertNotIn("EXISTS", query.select().code)
+        # and the rows are those of the rules before: the customer's earlier claim and callback, the open issues
+        readers = (self.claim_old | self.issues).with_user(self.agent_1).mapped("customer_history_reader")
+        self.assertEqual(set(readers), {"agent"})
+        self.assertEqual(self.callback_old.with_user(self.supervisor).customer_history_reader, "supervisor")
+
     def test_never_another_companys_data(self):
         """An agent working for both insurers, both companies active, calling her for company A: nothing of B."""
         both = self._user("icc_agent_ab", AGENT, company_ids=[Command.set((self.company | self.company_b).ids)])

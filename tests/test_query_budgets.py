@@ -130,9 +130,10 @@ class TestQueryBudgets(CallbackCase):
     # Budgets
     # ------------------------------------------------------------------
 
-    def test_queue_list_80_rows_within_16_queries(self):
-        """My Queue as the agent opens it: 80 rows of the list view, its count. (16 measured: one is the
-        customer-history record rule's, checked in Python on the rows read, once for all of them.)"""
+    def test_queue_list_80_rows_within_17_queries(self):
+        """My Queue as the agent opens it: 80 rows of the list view, its count. (17 measured: two are the
+        customer-history record rules', checked on the rows read, once for all of them: one query on the customers of
+        the user's callbacks since those rules select them in one subquery, not in an EXISTS run for every row.)"""
         for user in (self.agent_1, self.supervisor):
             callbacks = self._callbacks(80, user_id=user.id)
             callbacks[:3].activity_schedule("mail.mail_activity_data_todo", user_id=user.id)
@@ -145,7 +146,7 @@ class TestQueryBudgets(CallbackCase):
                 self.assertEqual(len(result["records"]), 80)
 
             with self.subTest(user=user.login):
-                self._queries(16, open_queue)
+                self._queries(17, open_queue)
 
     def test_my_queue_80_rows_with_reasons_within_16_queries(self):
         """My Queue as the agent opens it: 80 rows with their reason, risk and calling window, in three
@@ -189,7 +190,8 @@ class TestQueryBudgets(CallbackCase):
     def test_callback_form_with_customer_360_size_independent(self):
         """The callback form with the customer's history (issue 20): her other claims, their callbacks with
         topics, open issues and points cost the same queries for 2 earlier claims as for 5 (35 measured for the
-        agent, 37 for the supervisor: the lists' record rules are checked on the rows read, one query per rule path)."""
+        agent, 37 for the supervisor: the lists' record rules are checked on the rows read, one query per rule path; up
+        to 50 since the history rules ask their customers in one query of their own)."""
         callback = self._callbacks(1, user_id=self.agent_1.id)
         customer = callback.partner_id
         Entry = self.env["claim.reward.entry"]
@@ -210,7 +212,7 @@ class TestQueryBudgets(CallbackCase):
             record = callback.with_user(user).with_context(bin_size=True)
             with self.subTest(user=user.login):
                 small, large = self.assertSizeIndependent(
-                    48, lambda record=record, spec=spec: record.web_read(spec), lambda: add_history(3)
+                    50, lambda record=record, spec=spec: record.web_read(spec), lambda: add_history(3)
                 )
                 self.assertLess(len(small[0]["customer_callback_ids"]), len(large[0]["customer_callback_ids"]))
 
