@@ -4,10 +4,13 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .claim_callback import AGENT_GROUP, SUPERVISOR_GROUP
+
 READERS = [
     ("agent", "Agent of one of the customer's callbacks"),
     ("supervisor", "Supervisor of one of the customer's callbacks"),
 ]
+ROLE_GROUPS = {"agent": AGENT_GROUP, "supervisor": SUPERVISOR_GROUP}  # in READERS' order: the closer tie first
 
 
 class ClaimCustomerHistoryMixin(models.AbstractModel):
@@ -25,25 +28,17 @@ class ClaimCustomerHistoryMixin(models.AbstractModel):
 
     @api.depends_context("uid")
     def _compute_customer_history_reader(self):
-        # one query for both roles: the record rules read this field to check the rows a user reads
+        # one query: the record rules read this field to check the rows a user reads
+        roles = [role for role, group in ROLE_GROUPS.items() if self.env.user.has_group(group)]
         saved = self._origin.filtered("id")
-        rows = saved and self.env.execute_query(SQL(
-            "SELECT id, partner_id IN %s, partner_id IN %s FROM %s WHERE id IN %s",
-            self._customers_subquery("agent"), self._customers_subquery("supervisor"), SQL.identifier(self._table),
-            tuple(saved.ids),
+        rows = saved and roles and self.env.execute_query(SQL(
+            "SELECT id, %s FROM %s WHERE id IN %s",
+            SQL(", ").join(SQL("partner_id IN %s", self._customers_subquery(role)) for role in roles),
+            SQL.identifier(self._table), tuple(saved.ids),
         ))
-        readers = {row_id: "agent" if agent else "supervisor" if supervisor else False
-                   for row_id, agent, supervisor in rows or ()}
+        readers = {row[0]: next((role for role, reads in zip(roles, row[1:]) if reads), False) for row in rows or ()}
         for record in self:
             record.customer_history_reader = readers.get(record._origin.id, False)
-
-    @api.model
-    def _customer_callbacks_domain(self, role):
-        """The callbacks whose customers' history the user reads as `role`."""
-        teams = self.env.user.helpdesk_team_ids.ids
-        if role == "agent":
-            return Domain("user_id", "=", self.env.uid) | (Domain("user_id", "=", False) & Domain("team_id", "in", teams))
-        return Domain("team_id", "in", teams) | Domain("team_id.user_id", "=", self.env.uid)
 
     def _search_customer_history_reader(self, operator, value):
         if operator != "in":
@@ -55,8 +50,18 @@ class ClaimCustomerHistoryMixin(models.AbstractModel):
 
     @api.model
     def _customers_subquery(self, role):
-        """SQL: the customers of the callbacks whose history the user reads as `role`."""
-        # sudo: which callbacks, not whether the user may read them (this is the record rule)
-        Callback = self.env["claim.callback"].sudo().with_context(active_test=False)
-        query = Callback._search(self._customer_callbacks_domain(role) & Domain("partner_id", "!=", False))
-        return query.subselect(SQL.identifier(query.table, "partner_id"))
+        """SQL: the customers of the callbacks whose history the user reads as `role`: as an agent, their callbacks
+        and those unassigned in their teams; as a supervisor, those of the teams they belong to or lead. Each on an
+        index of claim_callback (the teams as an array computed once, not a join that would read every callback)."""
+        teams = self.env.user.helpdesk_team_ids.ids
+        if role == "agent":
+            return SQL(
+                """(SELECT partner_id FROM claim_callback WHERE partner_id IS NOT NULL
+                       AND (user_id = %(uid)s OR (user_id IS NULL AND team_id = ANY(%(teams)s))))""",
+                uid=self.env.uid, teams=teams,
+            )
+        return SQL(
+            """(SELECT partner_id FROM claim_callback WHERE partner_id IS NOT NULL AND team_id = ANY(ARRAY(
+                   SELECT id FROM helpdesk_ticket_team WHERE id = ANY(%(teams)s) OR user_id = %(uid)s)))""",
+            uid=self.env.uid, teams=teams,
+        )
