@@ -36,7 +36,7 @@ class ClaimCustomerHistoryMixin(models.AbstractModel):
             SQL(", ").join(SQL("partner_id IN %s", self._customers_subquery(role)) for role in roles),
             SQL.identifier(self._table), tuple(saved.ids),
         ))
-        readers = {row[0]: next((role for role, reads in zip(roles, row[1:]) if reads), False) for row in rows or ()}
+        readers = {row[0]: next((role for role, reads in zip(roles, row[1:], strict=True) if reads), False) for row in rows or ()}
         for record in self:
             record.customer_history_reader = readers.get(record._origin.id, False)
 
