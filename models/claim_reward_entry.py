@@ -363,7 +363,8 @@ class ClaimRewardEntry(models.Model):
         locked = lock_batch(Entry.browse([row[0] for row in batch]))
         locked._insert_expire_entries(now, {row[2] for row in batch})
         # advance over the leading run of processed lots; a lot locked elsewhere is retried
-        leading = next((i for i, row in enumerate(batch) if row[0] not in locked._ids), len(batch))
+        locked_ids = set(locked._ids)
+        leading = next((i for i, row in enumerate(batch) if row[0] not in locked_ids), len(batch))
         if leading:
             self._set_expiry_watermark(batch[leading - 1])
         return len(locked), len(waiting) + len(batch) - len(locked)
