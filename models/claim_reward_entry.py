@@ -66,7 +66,6 @@ class ClaimRewardEntry(models.Model):
     origin_id = fields.Many2one(
         "claim.reward.entry",
         string="Expired Entry",
-        index="btree_not_null",
         ondelete="restrict",
         readonly=True,
         help="The earn entry whose unused points this entry expires.",
@@ -80,7 +79,12 @@ class ClaimRewardEntry(models.Model):
     _earn_once = models.UniqueIndex(
         "(rule_id, callback_id) WHERE kind = 'earn'", "These points were already granted for this callback."
     )
-    _expire_once = models.UniqueIndex("(origin_id) WHERE kind = 'expire'", "These points were already expired.")
+    # Only an expiry has an origin: its unique index is the origin's only index (one index to update per expiry);
+    # `origin_id = x` implies its predicate, so the one2many and the foreign key's checks use it too.
+    _expire_once = models.UniqueIndex("(origin_id) WHERE origin_id IS NOT NULL", "These points were already expired.")
+    _origin_of_expiry = models.Constraint(
+        "CHECK(origin_id IS NULL OR kind = 'expire')", "Only an expiry refers to the entry whose points it expires."
+    )
     _kind_points = models.Constraint(
         """CHECK(
             (kind = 'earn' AND points > 0 AND rule_id IS NOT NULL AND callback_id IS NOT NULL)
@@ -394,8 +398,7 @@ class ClaimRewardEntry(models.Model):
         return self.env.execute_query(SQL(
             """SELECT e.id, e.expiry_date, e.partner_id FROM claim_reward_entry e
                 WHERE e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
-                  AND NOT EXISTS (SELECT FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id
-                                  OFFSET 0)
+                  AND NOT EXISTS (SELECT FROM claim_reward_entry x WHERE x.origin_id = e.id OFFSET 0)
              ORDER BY e.expiry_date, e.id LIMIT %(limit)s""",
             now=now, scope=scope, limit=limit,
         ))
@@ -436,7 +439,7 @@ class ClaimRewardEntry(models.Model):
                    %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM fifo f
              WHERE f.id IN (SELECT unnest(%(lots)s::int[]))
-            ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
+            ON CONFLICT (origin_id) WHERE origin_id IS NOT NULL DO NOTHING
             """,
             lots=list(self.ids), partners=sorted(partner_ids), now=now, uid=self.env.uid,
         ))

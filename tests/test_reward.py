@@ -353,6 +353,26 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self.Entry._expire_points(), (0, 0), "nothing left for the cron")
         self.assertEqual(self.customer.reward_points, 0)
 
+    def test_only_an_expiry_has_an_origin_and_a_lot_expires_once(self):
+        """The expiries' unique index is origin_id's only index: an origin on another kind is refused, a second
+        expiry of a lot too, and the lot's expiries are read through it."""
+        with freeze_time("2026-01-10"):
+            lot = self.Rule._reward_event("survey_completed", self._callbacks())
+        with freeze_time("2026-03-01"):
+            self.Entry._expire_points()
+        expiry = self._entries(kind="expire")
+        self.assertEqual(lot.expire_entry_ids, expiry)
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'claim_reward_entry' AND indexdef LIKE '%(origin_id)%'"
+        )
+        self.assertEqual(self.env.cr.fetchall(), [("claim_reward_entry_expire_once",)])
+        Entry = self.Entry.sudo()
+        for kind, vals in (("adjust", {"points": 5, "reason": "x"}), ("expire", {"points": 0})):
+            with self.subTest(kind=kind), mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), \
+                    self.env.cr.savepoint():
+                Entry.create(dict(vals, kind=kind, partner_id=self.customer.id, origin_id=lot.id))
+        self.assertEqual(self._entries(), lot | expiry)
+
     def test_points_all_used_expire_nothing(self):
         with freeze_time("2026-01-10"):
             self.Rule._reward_event("survey_completed", self._callbacks())
