@@ -446,14 +446,15 @@ class ClaimRewardEntry(models.Model):
         self.invalidate_model()
 
     # The watermark is a system parameter read and written in SQL: set_param would clear the parameters' cache of
-    # every worker after each batch, and only this cron reads it.
+    # every worker after each batch, and only this cron reads it. It keeps the date's microseconds (dates written
+    # in SQL have them): cut to the second, it let each batch read again the processed lots of that second.
     @api.model
     def _get_expiry_watermark(self):
         rows = self.env.execute_query(SQL("SELECT value FROM ir_config_parameter WHERE key = %s", EXPIRY_WATERMARK))
         if not rows or not rows[0][0]:
             return datetime(1970, 1, 1), 0
         date, entry_id = rows[0][0].split("|")
-        return fields.Datetime.to_datetime(date), int(entry_id)
+        return datetime.fromisoformat(date), int(entry_id)
 
     @api.model
     def _set_expiry_watermark(self, row):
@@ -463,5 +464,5 @@ class ClaimRewardEntry(models.Model):
                VALUES (%(key)s, %(value)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC')
                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
                                                write_date = EXCLUDED.write_date""",
-            key=EXPIRY_WATERMARK, value=f"{fields.Datetime.to_string(date)}|{entry_id}", uid=self.env.uid,
+            key=EXPIRY_WATERMARK, value=f"{date.isoformat(sep=' ')}|{entry_id}", uid=self.env.uid,
         ))

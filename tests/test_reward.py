@@ -373,6 +373,23 @@ class TestRewardExpiry(RewardCase):
                 Entry.create(dict(vals, kind=kind, partner_id=self.customer.id, origin_id=lot.id))
         self.assertEqual(self._entries(), lot | expiry)
 
+    def test_the_watermark_keeps_the_microseconds_of_the_last_lot(self):
+        """Lots due within the same second (dates written in SQL): the next batch starts after the last lot
+        processed, not at the start of its second (which read the processed lots of that second again)."""
+        with freeze_time("2026-01-10"):
+            lots = self.Rule._reward_event("survey_completed", self._callbacks(3)).sorted("id")
+        self.env.cr.execute(
+            "UPDATE claim_reward_entry SET expiry_date = '2026-02-10 00:00:00'::timestamp + id * interval '1 us'"
+            " WHERE id IN %s", [tuple(lots.ids)]
+        )
+        lots.invalidate_recordset(["expiry_date"])
+        with freeze_time("2026-03-01"):
+            self.assertEqual(self.Entry._expire_points(limit=1), (1, 1))
+            self.assertNotEqual(lots[0].expiry_date.microsecond, 0)
+            self.assertEqual(self.Entry._get_expiry_watermark(), (lots[0].expiry_date, lots[0].id))
+            self.assertEqual(self.Entry._expire_points(limit=2), (2, 0))
+        self.assertEqual(self._entries(kind="expire").origin_id, lots)
+
     def test_points_all_used_expire_nothing(self):
         with freeze_time("2026-01-10"):
             self.Rule._reward_event("survey_completed", self._callbacks())
