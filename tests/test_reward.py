@@ -290,6 +290,7 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self.Entry._expire_points(), (0, 0), "a rerun writes nothing")
         expired = self._entries(kind="expire")
         self.assertEqual((expired.points, expired.origin_id), (-5, old))
+        self.assertFalse(expired.user_id, "no one recorded it: the system expired it")
         self.assertEqual(expired.reason, old.reason, "the kind, translated, says it expired: no sentence stored")
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
 
