@@ -259,7 +259,7 @@ BEFORE_INSERT = """
            lots.reason, %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
       FROM credits c JOIN lots ON lots.id = c.id
  LEFT JOIN debits d ON d.partner_id = c.partner_id AND d.company_id = c.company_id
-    ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING"""
+    ON CONFLICT (origin_id) WHERE origin_id IS NOT NULL DO NOTHING"""  # the unique index of today's schema
 
 
 def expire_before(env, limit):

@@ -66,7 +66,6 @@ class ClaimRewardEntry(models.Model):
     origin_id = fields.Many2one(
         "claim.reward.entry",
         string="Expired Entry",
-        index="btree_not_null",
         ondelete="restrict",
         readonly=True,
         help="The earn entry whose unused points this entry expires.",
@@ -80,7 +79,12 @@ class ClaimRewardEntry(models.Model):
     _earn_once = models.UniqueIndex(
         "(rule_id, callback_id) WHERE kind = 'earn'", "These points were already granted for this callback."
     )
-    _expire_once = models.UniqueIndex("(origin_id) WHERE kind = 'expire'", "These points were already expired.")
+    # Only an expiry has an origin: its unique index is the origin's only index (one index to update per expiry);
+    # `origin_id = x` implies its predicate, so the one2many and the foreign key's checks use it too.
+    _expire_once = models.UniqueIndex("(origin_id) WHERE origin_id IS NOT NULL", "These points were already expired.")
+    _origin_of_expiry = models.Constraint(
+        "CHECK(origin_id IS NULL OR kind = 'expire')", "Only an expiry refers to the entry whose points it expires."
+    )
     _kind_points = models.Constraint(
         """CHECK(
             (kind = 'earn' AND points > 0 AND rule_id IS NOT NULL AND callback_id IS NOT NULL)
@@ -363,7 +367,8 @@ class ClaimRewardEntry(models.Model):
         locked = lock_batch(Entry.browse([row[0] for row in batch]))
         locked._insert_expire_entries(now, {row[2] for row in batch})
         # advance over the leading run of processed lots; a lot locked elsewhere is retried
-        leading = next((i for i, row in enumerate(batch) if row[0] not in locked._ids), len(batch))
+        locked_ids = set(locked._ids)
+        leading = next((i for i, row in enumerate(batch) if row[0] not in locked_ids), len(batch))
         if leading:
             self._set_expiry_watermark(batch[leading - 1])
         return len(locked), len(waiting) + len(batch) - len(locked)
@@ -393,8 +398,7 @@ class ClaimRewardEntry(models.Model):
         return self.env.execute_query(SQL(
             """SELECT e.id, e.expiry_date, e.partner_id FROM claim_reward_entry e
                 WHERE e.kind = 'earn' AND e.expiry_date IS NOT NULL AND e.expiry_date <= %(now)s AND %(scope)s
-                  AND NOT EXISTS (SELECT FROM claim_reward_entry x WHERE x.kind = 'expire' AND x.origin_id = e.id
-                                  OFFSET 0)
+                  AND NOT EXISTS (SELECT FROM claim_reward_entry x WHERE x.origin_id = e.id OFFSET 0)
              ORDER BY e.expiry_date, e.id LIMIT %(limit)s""",
             now=now, scope=scope, limit=limit,
         ))
@@ -406,7 +410,8 @@ class ClaimRewardEntry(models.Model):
         company that the credits before it (date, id) did not cover: debits use the oldest points first.
         One pass over the ledgers of the lots' customers (`partner_ids`, at least theirs): each entry with its
         expiry folded in (an expiry counts against the entry it expires), then a window per ledger. The customers
-        are a list of constants for PostgreSQL to read their ledgers on the index, whatever its statistics."""
+        are a list of constants for PostgreSQL to read their ledgers on the index, whatever its statistics.
+        No one records an expiry: its Recorded By is empty (the system's), which spares a foreign-key check per row."""
         if not self:
             return
         self.env.flush_all()
@@ -432,24 +437,25 @@ class ClaimRewardEntry(models.Model):
             SELECT 'expire', f.partner_id, f.company_id, f.id,
                    -(f.available - LEAST(f.available, GREATEST(f.debits - f.before, 0))),
                    (SELECT lot.reason FROM claim_reward_entry lot WHERE lot.id = f.id),
-                   %(now)s, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   %(now)s, NULL, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM fifo f
              WHERE f.id IN (SELECT unnest(%(lots)s::int[]))
-            ON CONFLICT (origin_id) WHERE kind = 'expire' DO NOTHING
+            ON CONFLICT (origin_id) WHERE origin_id IS NOT NULL DO NOTHING
             """,
             lots=list(self.ids), partners=sorted(partner_ids), now=now, uid=self.env.uid,
         ))
         self.invalidate_model()
 
     # The watermark is a system parameter read and written in SQL: set_param would clear the parameters' cache of
-    # every worker after each batch, and only this cron reads it.
+    # every worker after each batch, and only this cron reads it. It keeps the date's microseconds (dates written
+    # in SQL have them): cut to the second, it let each batch read again the processed lots of that second.
     @api.model
     def _get_expiry_watermark(self):
         rows = self.env.execute_query(SQL("SELECT value FROM ir_config_parameter WHERE key = %s", EXPIRY_WATERMARK))
         if not rows or not rows[0][0]:
             return datetime(1970, 1, 1), 0
         date, entry_id = rows[0][0].split("|")
-        return fields.Datetime.to_datetime(date), int(entry_id)
+        return datetime.fromisoformat(date), int(entry_id)
 
     @api.model
     def _set_expiry_watermark(self, row):
@@ -459,5 +465,5 @@ class ClaimRewardEntry(models.Model):
                VALUES (%(key)s, %(value)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC')
                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
                                                write_date = EXCLUDED.write_date""",
-            key=EXPIRY_WATERMARK, value=f"{fields.Datetime.to_string(date)}|{entry_id}", uid=self.env.uid,
+            key=EXPIRY_WATERMARK, value=f"{date.isoformat(sep=' ')}|{entry_id}", uid=self.env.uid,
         ))

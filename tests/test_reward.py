@@ -290,6 +290,7 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self.Entry._expire_points(), (0, 0), "a rerun writes nothing")
         expired = self._entries(kind="expire")
         self.assertEqual((expired.points, expired.origin_id), (-5, old))
+        self.assertFalse(expired.user_id, "no one recorded it: the system expired it")
         self.assertEqual(expired.reason, old.reason, "the kind, translated, says it expired: no sentence stored")
         self.assertEqual(self.customer.reward_points, 20 + 50 - 15 - 5 + 20)
 
@@ -352,6 +353,43 @@ class TestRewardExpiry(RewardCase):
             self.assertEqual(self._entries(kind="expire").origin_id, lot, "expired on the spot, once")
             self.assertEqual(self.Entry._expire_points(), (0, 0), "nothing left for the cron")
         self.assertEqual(self.customer.reward_points, 0)
+
+    def test_only_an_expiry_has_an_origin_and_a_lot_expires_once(self):
+        """The expiries' unique index is origin_id's only index: an origin on another kind is refused, a second
+        expiry of a lot too, and the lot's expiries are read through it."""
+        with freeze_time("2026-01-10"):
+            lot = self.Rule._reward_event("survey_completed", self._callbacks())
+        with freeze_time("2026-03-01"):
+            self.Entry._expire_points()
+        expiry = self._entries(kind="expire")
+        self.assertEqual(lot.expire_entry_ids, expiry)
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'claim_reward_entry' AND indexdef LIKE '%(origin_id)%'"
+        )
+        self.assertEqual(self.env.cr.fetchall(), [("claim_reward_entry_expire_once",)])
+        Entry = self.Entry.sudo()
+        for kind, vals in (("adjust", {"points": 5, "reason": "x"}), ("expire", {"points": 0})):
+            with self.subTest(kind=kind), mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), \
+                    self.env.cr.savepoint():
+                Entry.create(dict(vals, kind=kind, partner_id=self.customer.id, origin_id=lot.id))
+        self.assertEqual(self._entries(), lot | expiry)
+
+    def test_the_watermark_keeps_the_microseconds_of_the_last_lot(self):
+        """Lots due within the same second (dates written in SQL): the next batch starts after the last lot
+        processed, not at the start of its second (which read the processed lots of that second again)."""
+        with freeze_time("2026-01-10"):
+            lots = self.Rule._reward_event("survey_completed", self._callbacks(3)).sorted("id")
+        self.env.cr.execute(
+            "UPDATE claim_reward_entry SET expiry_date = '2026-02-10 00:00:00'::timestamp + id * interval '1 us'"
+            " WHERE id IN %s", [tuple(lots.ids)]
+        )
+        lots.invalidate_recordset(["expiry_date"])
+        with freeze_time("2026-03-01"):
+            self.assertEqual(self.Entry._expire_points(limit=1), (1, 1))
+            self.assertNotEqual(lots[0].expiry_date.microsecond, 0)
+            self.assertEqual(self.Entry._get_expiry_watermark(), (lots[0].expiry_date, lots[0].id))
+            self.assertEqual(self.Entry._expire_points(limit=2), (2, 0))
+        self.assertEqual(self._entries(kind="expire").origin_id, lots)
 
     def test_points_all_used_expire_nothing(self):
         with freeze_time("2026-01-10"):
