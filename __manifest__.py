@@ -3,7 +3,7 @@
 {
     "name": "Insurance Claim Callback",
     "summary": "Post-claim customer callbacks: auto-scheduling, SLA, agent queue",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "After-Sales",
     "license": "LGPL-3",
     "author": "insurance_claim_callback authors",

@@ -134,6 +134,7 @@ def create_data(env, n_claims, n_callbacks):
     """,
         params,
     )
+    env["claim.callback"]._store_attempt_summaries()
     # feedback issues raised in March callbacks, and complaints
     cr.execute(
         """

@@ -170,6 +170,7 @@ def create_history(env, teams, n, months):
              FROM done"""
     )
     out("history_callbacks_done", cr.rowcount)
+    env["claim.callback"]._store_attempt_summaries()
     env.cr.commit()
     env.invalidate_all()
     today = fields.Date.today().replace(day=1)

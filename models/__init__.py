@@ -23,6 +23,7 @@ from . import claim_callback_reach
 from . import claim_callback_best_time
 from . import helpdesk_ticket
 from . import res_users
+from . import helpdesk_ticket_team
 from . import claim_reward_rule
 from . import claim_reward_entry
 from . import res_partner

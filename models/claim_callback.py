@@ -4,9 +4,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..lib import sentiment as sentiment_lib
 from ..lib import topics as topics_lib
+from .claim_callback_channel import CHANNELS
 from .claim_sla_mixin import FROZEN_SLA_STATUSES
 from .locale_format import format_time_local
 
@@ -120,7 +122,11 @@ class ClaimCallback(models.Model):
     script_question_ids = fields.Many2many(
         "claim.callback.script.question", compute="_compute_script_id", string="Questions"
     )
-    attempt_count = fields.Integer(compute="_compute_attempt_count")
+    # Kept by the attempts' create (attempts are only ever added) for the analysis pivot, which otherwise aggregated
+    # every attempt ever made before its month's filter; a compute would cost a query per batch of new callbacks.
+    attempt_count = fields.Integer(readonly=True, copy=False, default=0)
+    attempt_cost = fields.Float(string="Contact Cost", readonly=True, copy=False, default=0, digits=(16, 4))
+    last_attempt_channel = fields.Selection(CHANNELS, readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
 
     # The claim's data, read from the ticket for the agent's form.
@@ -161,15 +167,20 @@ class ClaimCallback(models.Model):
             claim = ticket.claim_number or ticket.number or ""
             callback.display_name = self.env._("%(claim)s callback #%(seq)s", claim=claim, seq=callback.sequence)
 
-    @api.depends("attempt_ids")
-    def _compute_attempt_count(self):
-        counts = dict(
-            self.env["claim.callback.attempt"]._read_group(
-                [("callback_id", "in", self.ids)], ["callback_id"], ["__count"]
-            )
-        )
-        for callback in self:
-            callback.attempt_count = counts.get(callback, 0)
+    @api.model
+    def _store_attempt_summaries(self, callback_ids=None):
+        """The attempt summary of `callback_ids` (of every callback if None) from their attempts, in one statement:
+        after the attempts' create, and for attempts written in SQL (the benches' data)."""
+        self.env["claim.callback.attempt"].flush_model(["callback_id", "cost", "channel", "date"])
+        self.env.execute_query(SQL(
+            """UPDATE claim_callback cb SET attempt_count = a.attempts, attempt_cost = a.cost, last_attempt_channel = a.channel
+                 FROM (SELECT callback_id, count(*) AS attempts, COALESCE(sum(cost), 0) AS cost,
+                              (array_agg(channel ORDER BY date DESC, id DESC))[1] AS channel
+                         FROM claim_callback_attempt %s GROUP BY callback_id) a
+                WHERE cb.id = a.callback_id""",
+            SQL("WHERE callback_id = ANY(%s)", list(callback_ids)) if callback_ids is not None else SQL(),
+        ))
+        self.invalidate_model(["attempt_count", "attempt_cost", "last_attempt_channel"])
 
     @api.depends("ticket_id.claim_category_id", "partner_id.category_id", "partner_id.lang")
     def _compute_script_id(self):

@@ -66,6 +66,7 @@ class ClaimCallbackAttempt(models.Model):
         if not self.env.su:
             raise AccessError(self.env._("Attempts are logged through the callback (register_attempt), not created."))
         attempts = super().create(vals_list)
+        self.env["claim.callback"]._store_attempt_summaries(attempts.callback_id.ids)
         self.env["claim.callback.reach"]._add_attempts(attempts)  # the best-time learner counts them
         return attempts
 

@@ -52,16 +52,15 @@ class ClaimCustomerHistoryMixin(models.AbstractModel):
     def _customers_subquery(self, role):
         """SQL: the customers of the callbacks whose history the user reads as `role`: as an agent, their callbacks
         and those unassigned in their teams; as a supervisor, those of the teams they belong to or lead. Each on an
-        index of claim_callback (the teams as an array computed once, not a join that would read every callback)."""
-        teams = self.env.user.helpdesk_team_ids.ids
+        index of claim_callback: the teams as literal ids, whose rows PostgreSQL can estimate (an array computed in
+        the query was estimated at a third of the table and read every callback)."""
         if role == "agent":
             return SQL(
                 """(SELECT partner_id FROM claim_callback WHERE partner_id IS NOT NULL
                        AND (user_id = %(uid)s OR (user_id IS NULL AND team_id = ANY(%(teams)s))))""",
-                uid=self.env.uid, teams=teams,
+                uid=self.env.uid, teams=self.env.user.helpdesk_team_ids.ids,
             )
         return SQL(
-            """(SELECT partner_id FROM claim_callback WHERE partner_id IS NOT NULL AND team_id = ANY(ARRAY(
-                   SELECT id FROM helpdesk_ticket_team WHERE id = ANY(%(teams)s) OR user_id = %(uid)s)))""",
-            uid=self.env.uid, teams=teams,
+            "(SELECT partner_id FROM claim_callback WHERE partner_id IS NOT NULL AND team_id = ANY(%s))",
+            self.env.user.callback_team_ids.ids,
         )

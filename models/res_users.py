@@ -1,5 +1,6 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .claim_callback import AGENT_GROUP, SUPERVISOR_GROUP
 
@@ -15,6 +16,35 @@ class ResUsers(models.Model):
         help="How many open callbacks the scheduler may assign to this agent at once. "
         "0 stops new assignments (for example during a leave).",
     )
+
+    # The record rules' teams of a supervisor (security/insurance_claim_callback_security.xml): as ids in the rule, so
+    # PostgreSQL reads them on team_id's index; a join on the team's leader inside the rules' OR read every row.
+    callback_team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        compute="_compute_callback_team_ids",
+        string="Supervised Teams",
+        help="The helpdesk teams the user belongs to or leads: the callbacks a supervisor sees.",
+    )
+
+    @api.depends("helpdesk_team_ids")
+    def _compute_callback_team_ids(self):
+        for user in self:
+            user.callback_team_ids = self.env["helpdesk.ticket.team"].browse(self._supervised_team_ids(user._origin.id))
+
+    @api.model
+    @tools.ormcache("user_id")
+    def _supervised_team_ids(self, user_id):
+        # cached like the record rules that read it, and cleared with them when a team's leader or members change
+        # (helpdesk.ticket.team, write below): no query per request
+        self.env["helpdesk.ticket.team"].flush_model(["user_id", "user_ids", "active"])
+        return tuple(team_id for (team_id,) in self.env.execute_query(SQL(
+            """SELECT id FROM helpdesk_ticket_team
+                WHERE user_id = %(user)s
+                   OR (active AND id IN (SELECT helpdesk_ticket_team_id FROM helpdesk_ticket_team_res_users_rel
+                                          WHERE res_users_id = %(user)s))
+                ORDER BY id""",
+            user=user_id,
+        )))
 
     def _get_field_bounds(self):
         return {
@@ -37,6 +67,8 @@ class ResUsers(models.Model):
         result = super().write(vals)
         if "group_ids" in vals:
             self._sync_callback_home_action()
+        if "helpdesk_team_ids" in vals:
+            self.env["helpdesk.ticket.team"]._forget_supervised_teams()
         return result
 
     def _sync_callback_home_action(self):

@@ -17,10 +17,10 @@ class ClaimCallbackAnalysis(models.Model):
     _depends = {
         "claim.callback": [
             "ticket_id", "company_id", "team_id", "user_id", "partner_id", "sla_start_date", "state",
-            "sequence", "satisfaction", "nps", "completed_date", "sla_completion_deadline",
+            "sequence", "satisfaction", "nps", "completed_date", "sla_completion_deadline", "attempt_count",
+            "attempt_cost", "last_attempt_channel",
         ],
         "res.company": ["callback_satisfied_score", "callback_target_coverage", "callback_target_satisfaction"],
-        "claim.callback.attempt": ["callback_id", "cost", "channel", "date"],
         "helpdesk.ticket": ["claim_category_id"],
     }
 
@@ -76,17 +76,11 @@ class ClaimCallbackAnalysis(models.Model):
                    CASE WHEN cb.state = 'done' THEN 100.0 ELSE 0.0 END AS completion_rate,
                    CASE WHEN cb.state = 'done' AND cb.completed_date <= cb.sla_completion_deadline
                         THEN 100.0 ELSE 0.0 END AS on_time_rate,
-                   COALESCE(a.attempt_count, 0) AS attempt_count,
-                   COALESCE(a.cost, 0) AS cost,
-                   a.channel
+                   COALESCE(cb.attempt_count, 0) AS attempt_count,
+                   COALESCE(cb.attempt_cost, 0) AS cost,
+                   cb.last_attempt_channel AS channel
               FROM claim_callback cb
               JOIN res_company co ON co.id = cb.company_id
          LEFT JOIN helpdesk_ticket t ON t.id = cb.ticket_id
-         LEFT JOIN (
-                   SELECT at.callback_id, count(*) AS attempt_count, sum(at.cost) AS cost,
-                          (array_agg(at.channel ORDER BY at.date DESC, at.id DESC))[1] AS channel
-                     FROM claim_callback_attempt at
-                 GROUP BY at.callback_id
-                   ) a ON a.callback_id = cb.id
             """
         )

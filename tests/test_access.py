@@ -114,6 +114,25 @@ class TestAccess(CallbackCase):
         with self.assertRaises(AccessError):
             self.cb_agent_2.with_user(self.supervisor).unlink()
 
+    def test_supervisor_sees_a_team_they_lead_from_the_moment_they_lead_it_until_they_stop(self):
+        # the rules read the user's teams once and cache them (res.users.callback_team_ids): a change of a team's
+        # leader or members shows at once, in this worker and the others
+        Attempt = self.env["claim.callback.attempt"]
+        attempt = Attempt.create({"callback_id": self.cb_other_team.id, "channel": "phone", "outcome": "no_answer"})
+        self.assertNotIn(self.cb_other_team, self._visible(self.supervisor))
+        self.other_team.user_id = self.supervisor
+        self.assertIn(self.cb_other_team, self._visible(self.supervisor))
+        self.assertEqual(Attempt.with_user(self.supervisor).search([("id", "=", attempt.id)]), attempt)
+        self.other_team.user_id = False
+        self.assertNotIn(self.cb_other_team, self._visible(self.supervisor))
+        self.assertFalse(Attempt.with_user(self.supervisor).search([("id", "=", attempt.id)]))
+        self.other_team.user_ids = [Command.link(self.supervisor.id)]
+        self.assertIn(self.cb_other_team, self._visible(self.supervisor))
+        self.other_team.user_ids = [Command.unlink(self.supervisor.id)]
+        self.assertNotIn(self.cb_other_team, self._visible(self.supervisor))
+        self.supervisor.helpdesk_team_ids = [Command.link(self.other_team.id)]
+        self.assertIn(self.cb_other_team, self._visible(self.supervisor))
+
     def test_manager_sees_everything_of_their_companies_only(self):
         visible = self._visible(self.manager)
         self.assertEqual(

@@ -99,6 +99,9 @@ class CompanyRecordCase(CallbackCase):
             return self._claim(stage_id=self.stage_done.id)
         return self._claim(stage_id=self.stage_done.id, company_id=company.id, team_id=False)
 
+    def _make_helpdesk_ticket_team(self, company):
+        return self.env["helpdesk.ticket.team"].create({"name": f"Team of {company.name}", "company_id": company.id})
+
     def _make_claim_callback(self, company):
         ticket = self._record("helpdesk.ticket", company)
         self.env["claim.callback"]._schedule_first_callbacks(10, [("id", "=", ticket.id)])

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import AGENT, MANAGER, CallbackCase
 
@@ -356,6 +357,23 @@ class TestKpiAnalysis(KpiCase):
             [("id", "in", (first | late).ids)], ["channel"], ["__count"]
         ))
         self.assertEqual(by_channel, {"sms": 1, "phone": 1})
+
+    def test_pivot_reads_the_callbacks_attempt_summary_not_every_attempt(self):
+        """The pivot's attempts, cost and channel come from the summary the attempts' create keeps on the callback:
+        aggregating every attempt ever made before the month's filter made the pivot 507 ms p95 under load."""
+        callback = self._first(self._closed(datetime(2026, 3, 2)), user_id=self.agent_1.id)
+        self._attempt(callback, datetime(2026, 3, 3), cost=0.5, channel="sms")
+        self._attempt(callback, datetime(2026, 3, 2, 12), cost=0.25)  # logged late by the CTI: not the last one
+        self.assertEqual(
+            (callback.attempt_count, callback.attempt_cost, callback.last_attempt_channel), (2, 0.75, "sms")
+        )
+        Analysis = self.env["claim.callback.analysis"]
+        row = Analysis.search([("callback_id", "=", callback.id)])
+        self.assertEqual((row.attempt_count, row.cost, row.channel), (2, 0.75, "sms"))
+        query = Analysis._search([("date", ">=", datetime(2026, 3, 1)), ("date", "<", datetime(2026, 4, 1))])
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select(SQL("attempt_count, cost, channel"))))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertNotIn("claim_callback_attempt", plan)
 
 
 @tagged("post_install", "-at_install")
