@@ -58,6 +58,8 @@ class ClaimCallbackAnalysis(models.Model):
 
     @property
     def _table_query(self):
+        # The rates as float8, not numeric: the pivot averages them over a month's callbacks, and numeric arithmetic
+        # was a quarter of its query (bench/README.md, the web client's real load).
         return SQL(
             """
             SELECT cb.id, cb.id AS callback_id, cb.ticket_id, cb.company_id, cb.team_id, cb.user_id,
@@ -66,16 +68,16 @@ class ClaimCallbackAnalysis(models.Model):
                    CASE WHEN cb.state = 'done' THEN 1 ELSE 0 END AS done_count,
                    NULLIF(cb.satisfaction, 0) AS satisfaction,
                    CASE WHEN cb.satisfaction >= 1
-                        THEN CASE WHEN cb.satisfaction >= co.callback_satisfied_score THEN 100.0 ELSE 0.0 END
+                        THEN CASE WHEN cb.satisfaction >= co.callback_satisfied_score THEN 100.0::float8 ELSE 0.0 END
                    END AS satisfaction_rate,
                    CASE WHEN cb.state = 'done' AND cb.nps >= 1
-                        THEN CASE WHEN cb.nps >= 9 THEN 100.0 WHEN cb.nps <= 6 THEN -100.0 ELSE 0.0 END
+                        THEN CASE WHEN cb.nps >= 9 THEN 100.0::float8 WHEN cb.nps <= 6 THEN -100.0 ELSE 0.0 END
                    END AS nps,
                    co.callback_target_coverage AS target_completion,
                    co.callback_target_satisfaction AS target_satisfaction,
-                   CASE WHEN cb.state = 'done' THEN 100.0 ELSE 0.0 END AS completion_rate,
+                   CASE WHEN cb.state = 'done' THEN 100.0::float8 ELSE 0.0 END AS completion_rate,
                    CASE WHEN cb.state = 'done' AND cb.completed_date <= cb.sla_completion_deadline
-                        THEN 100.0 ELSE 0.0 END AS on_time_rate,
+                        THEN 100.0::float8 ELSE 0.0 END AS on_time_rate,
                    COALESCE(cb.attempt_count, 0) AS attempt_count,
                    COALESCE(cb.attempt_cost, 0) AS cost,
                    cb.last_attempt_channel AS channel
