@@ -179,6 +179,31 @@ class TestBestTime(BestTimeCase):
                 )
         self.assertGreater(callback.answer_chance_now, 50, "Thursday 19:00: this customer answers evenings")
 
+    def test_a_call_counted_at_the_same_moment_by_a_colleague_does_not_fail_the_agents_call(self):
+        """Every call of an hour adds to the company's row: a colleague's call committed while this one was being
+        logged made it fail with a serialization error, retried whole (1-2 s to the agent under load)."""
+        callback = self._callback(self.evening)
+        when = utc(3, 10)
+        how = 3 * 24 + 10  # Thursday 10:00 in Taipei
+        Reach = self.env["claim.callback.reach"]
+        self.env.flush_all()
+        self.assertFalse(Reach.search([("company_id", "=", self.company.id), ("partner_id", "=", False),
+                                       ("hour_of_week", "=", how)]))
+        with self.registry.cursor() as colleague:  # committed after this transaction's snapshot
+            colleague.execute(
+                "INSERT INTO claim_callback_reach (company_id, hour_of_week, tries, answers) VALUES (%s, %s, 1, 0)",
+                [self.company.id, how],
+            )
+        try:
+            self._call(callback, when, "no_answer")
+            mine = Reach.search([("partner_id", "=", self.evening.id), ("hour_of_week", "=", how)])
+            self.assertEqual((mine.tries, mine.answers), (1, 0), "the customer's own count is kept")
+            self.assertEqual(callback.attempt_count, 1)
+        finally:
+            with self.registry.cursor() as colleague:
+                colleague.execute("DELETE FROM claim_callback_reach WHERE company_id = %s AND partner_id IS NULL"
+                                  " AND category_id IS NULL AND hour_of_week = %s", [self.company.id, how])
+
     def test_logging_a_call_costs_the_same_queries_whatever_the_history(self):
         def cost():
             callback = self._callback(self.evening)
