@@ -7,7 +7,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import plaintext2html
+from odoo.tools import plaintext2html, split_every
 
 from .batch import create_skipping_duplicates
 from .claim_callback import BATCH_CONTEXT, SUPERVISOR_GROUP
@@ -24,6 +24,7 @@ KINDS = [
     ("customer_at_risk", "Customer at Risk"),
 ]
 KEY_FIELDS = ("company_id", "team_id", "channel", "topic_id", "partner_id")
+OPEN_CHUNK = 500  # warnings opened and told per commit of the hourly check
 
 
 class ClaimRiskWarning(models.Model):
@@ -139,9 +140,14 @@ class ClaimRiskWarning(models.Model):
         self = self.with_context(risk_counts_refreshed=True)  # noqa: PLW0642
         for done, (kind, _label) in enumerate(KINDS, start=1):
             try:
-                with self.env.cr.savepoint():
-                    self._sync_warnings(kind, getattr(self, f"_find_{kind}")())
+                if commit:  # the warnings it opens are committed in chunks: a failure rolls back what is left
+                    self._sync_warnings(kind, getattr(self, f"_find_{kind}")(), commit=True)
+                else:
+                    with self.env.cr.savepoint():
+                        self._sync_warnings(kind, getattr(self, f"_find_{kind}")())
             except Exception:
+                if commit:
+                    self.env.cr.rollback()
                 _logger.exception("Risk check: the condition %s failed; the others go on", kind)
                 failed.append(kind)
             if commit:
@@ -150,10 +156,12 @@ class ClaimRiskWarning(models.Model):
             raise UserError(self.env._("Risk check failed for: %(kinds)s", kinds=", ".join(failed)))
 
     @api.model
-    def _sync_warnings(self, kind, found, scope=()):
+    def _sync_warnings(self, kind, found, scope=(), commit=False):
         """`found`: {key: {"value", "threshold", "message_values"}} where the condition holds, key = the
         values of KEY_FIELDS. Opens the missing warnings, updates those whose values changed, resolves the rest
-        (of the warnings within `scope`, a domain, when the condition was evaluated for some keys only)."""
+        (of the warnings within `scope`, a domain, when the condition was evaluated for some keys only). With
+        `commit`, the warnings are opened and told in chunks, each committed: thousands at once (a history imported)
+        get done over runs even if a run is stopped."""
         active = self.search([("kind", "=", kind), ("state", "!=", "resolved"), *scope])
         by_key = {warning._key(): warning for warning in active}
         now = fields.Datetime.now()
@@ -167,8 +175,13 @@ class ClaimRiskWarning(models.Model):
                 warning.with_context(**BATCH_CONTEXT).write(vals)
         new = [{"kind": kind, "date": now, **dict(zip(KEY_FIELDS, key, strict=True)), **vals}
                for key, vals in found.items() if key not in by_key]
-        created = create_skipping_duplicates(self.with_context(**BATCH_CONTEXT), new)
-        created._notify_opened()
+        created = self.browse()
+        for chunk in split_every(OPEN_CHUNK, new, list):
+            opened = create_skipping_duplicates(self.with_context(**BATCH_CONTEXT), chunk)
+            opened._notify_opened()
+            created |= opened
+            if commit:
+                self.env["ir.cron"]._commit_progress()
         return created, gone
 
     def _close_todos(self):
@@ -182,14 +195,22 @@ class ClaimRiskWarning(models.Model):
             raise AccessError(self.env._("Only callback supervisors can act on a risk warning."))
         self.check_access("read")
 
+    @api.model
+    def _told_supervisors(self, company, team, supervisors):
+        if team.user_id in supervisors:
+            return team.user_id
+        of_company = supervisors.filtered(lambda user: company in user.company_ids)
+        # sudo: which supervisors belong to the team decides who is told, whoever runs the check
+        return of_company & team.sudo().user_ids or of_company
+
     def _key(self):
         self.ensure_one()
         return (self.company_id.id, self.team_id.id or False, self.channel or False, self.topic_id.id or False,
                 self.partner_id.id or False)
 
     def _notify_opened(self):
-        """An activity for the team leader when they supervise, else for each supervisor of the company,
-        in each one's language."""
+        """An activity for the team leader when they supervise, else for the supervisors of the team, else for each
+        supervisor of the company, in each one's language."""
         if not self:
             return
         group = self.env.ref(SUPERVISOR_GROUP)
@@ -197,20 +218,22 @@ class ClaimRiskWarning(models.Model):
         activity_type = self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         today = fields.Date.context_today(self)
-        vals_list = []
-        for warning in self:
-            leader = warning.team_id.user_id
-            users = leader if leader in supervisors else supervisors.filtered(
-                lambda u, c=warning.company_id: c in u.company_ids
-            )
-            vals_list += [{
-                "res_model_id": model_id,
-                "res_id": warning.id,
-                "activity_type_id": activity_type,
-                "summary": warning.with_context(lang=user.lang).display_name,
-                "note": plaintext2html(warning.with_context(lang=user.lang).message),
-                "user_id": user.id,
-                "date_deadline": today,
-            } for user in users]
+        told = {(warning.company_id, warning.team_id) for warning in self}
+        told = {(company, team): self._told_supervisors(company, team, supervisors) for company, team in told}
+        # the texts once per language, not per warning and reader
+        texts = {
+            lang: {warning.id: (warning.display_name, plaintext2html(warning.message))
+                   for warning in self.with_context(lang=lang)}
+            for lang in {user.lang for users in told.values() for user in users}
+        }
+        vals_list = [{
+            "res_model_id": model_id,
+            "res_id": warning.id,
+            "activity_type_id": activity_type,
+            "summary": texts[user.lang][warning.id][0],
+            "note": texts[user.lang][warning.id][1],
+            "user_id": user.id,
+            "date_deadline": today,
+        } for warning in self for user in told[warning.company_id, warning.team_id]]
         # sudo: the cron's user may not read the supervisors; the activity is only a notice
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)

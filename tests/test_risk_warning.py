@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models import claim_risk_warning
 from .common import AGENT, CallbackCase
 
 
@@ -303,3 +304,41 @@ class TestRiskWarning(RiskCase):
             cron.method_direct_trigger()
         self.env.invalidate_all()
         self.assertEqual(self.Warning.search([]).mapped("kind"), ["capacity_shortage"])
+
+
+@tagged("post_install", "-at_install")
+class TestRiskWarningAtScale(RiskCase):
+    """The hourly check opening thousands of warnings at once (a history imported, a data fix): 8,017 customers at
+    risk in bench/load.sh's data took 245 s, 26 to-dos each, and the cron worker was killed at 120 s every hour
+    before it committed anything."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_supervisor = cls._user("icc_supervisor_other", "insurance_claim_callback.group_callback_supervisor")
+        cls.other_team.user_ids = [Command.link(cls.other_supervisor.id)]
+
+    def _customers_at_risk(self, count, team):
+        partners = self.env["res.partner"].create([{"name": f"At risk {i}"} for i in range(count)])
+        return {
+            (self.company.id, team.id, False, False, partner.id): {
+                "value": 0.0, "threshold": 0.0, "message_values": {"reason": "low_satisfaction"},
+            }
+            for partner in partners
+        }
+
+    def test_a_team_without_a_leader_tells_its_own_supervisors_not_every_supervisor_of_the_company(self):
+        self.assertFalse(self.other_team.user_id)
+        created, _gone = self.Warning._sync_warnings("customer_at_risk", self._customers_at_risk(2, self.other_team))
+        self.assertEqual(created.activity_ids.user_id, self.other_supervisor)
+        self.assertEqual(len(created.activity_ids), 2, "one to-do per warning")
+
+    def test_opening_many_warnings_commits_them_in_chunks(self):
+        commits = []
+        with patch.object(claim_risk_warning, "OPEN_CHUNK", 2), \
+             patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: commits.append(1) or 60):
+            created, _gone = self.Warning._sync_warnings(
+                "customer_at_risk", self._customers_at_risk(5, self.other_team), commit=True
+            )
+        self.assertEqual(len(created), 5)
+        self.assertEqual(len(commits), 3, "each chunk of warnings and their to-dos is committed on its own")
