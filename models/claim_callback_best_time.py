@@ -20,6 +20,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
 from ..lib.best_time import hour_of_week, window_candidates
+from .batch import lock_batch
 from .claim_callback import OPEN_STATES
 from .claim_callback_contact import FAILED_PHONE_OUTCOMES
 
@@ -195,6 +196,8 @@ class ClaimCallback(models.Model):
     def _cron_refresh_answer_chance(self):
         callbacks = self.search([("state", "in", OPEN_STATES), ("partner_id", "!=", False)], order="id")
         for start in range(0, len(callbacks), REFRESH_CHUNK):
-            chunk = callbacks[start:start + REFRESH_CHUNK]
+            # the rows no agent is writing: one being worked keeps its chance until the next run (waiting for it,
+            # or writing it after the agent, failed the run and left the chunks after it for an hour)
+            chunk = lock_batch(callbacks[start:start + REFRESH_CHUNK])
             chunk._refresh_answer_chance()
             self.env["ir.cron"]._commit_progress(len(chunk))
