@@ -8,7 +8,9 @@ teams with a capacity far below their load, half far above):
 per size step, S open callbacks, S/2 callbacks completed over the last 10 weeks with a feedback topic,
 10 × S contact attempts over the last 35 days (80 % phone, 30 % of them failed; SMS, e-mail, app,
 WeChat messages, 5 % failed), S/2 customers; 40 customers with a low and 40 with a middling latest
-score, whatever the size. The second size adds to the first.
+score, whatever the size (`--at-risk N`: N of each, for a first run that opens thousands of warnings at once;
+`--supervisors S`: S supervisors, members of the teams, no leaders, whom those warnings tell). The second size adds
+to the first.
 Measured at each size, after clearing the warnings and the customers' risk: the first run (opens every
 warning), the rerun (changes nothing), time and queries of this cursor. Baseline in the same run: the
 same conditions checked record by record through the ORM (search_count per team, channel, topic, and
@@ -26,6 +28,20 @@ SMOKE_ARGS = ["--sizes", "500,1000", "--sample", "50"]  # bench/smoke.py (tools/
 TEAMS = 20
 AGENTS_PER_TEAM = 10
 FIXED_AT_RISK = 40  # customers with a low and with a middling latest score, at any size
+
+
+def create_supervisors(env, teams, count):
+    """`count` supervisors, members of the teams in turn, none of them a leader: each warning of a team tells its
+    members who supervise (what bench/load.sh's data has)."""
+    group = env.ref("insurance_claim_callback.group_callback_supervisor")
+    tag = time.time_ns()
+    supervisors = env["res.users"].with_context(no_reset_password=True, tracking_disable=True).create([
+        {"name": f"Risk bench supervisor {i}", "login": f"risk-bench-sup-{tag}-{i}", "group_ids": [(4, group.id)]}
+        for i in range(count)
+    ])
+    for i, supervisor in enumerate(supervisors):
+        teams[i % len(teams)].user_ids = [(4, supervisor.id)]
+    env.cr.commit()
 
 
 def create_agents(env):
@@ -58,7 +74,7 @@ def create_agents(env):
     return users, teams
 
 
-def add_data(env, users, teams, n_open, first_step):
+def add_data(env, users, teams, n_open, first_step, at_risk=FIXED_AT_RISK):
     """n_open open callbacks, n_open / 2 done ones, 10 × n_open attempts, n_open / 2 customers."""
     cr = env.cr
     topics = env["claim.feedback.topic"].search([]).ids
@@ -77,7 +93,7 @@ def add_data(env, users, teams, n_open, first_step):
         "topics": topics,
         "n_topics": len(topics),
         "tag": f"R{time.time_ns()}",
-        "fixed": FIXED_AT_RISK if first_step else 0,
+        "fixed": at_risk if first_step else 0,
     }
     cr.execute(
         """
@@ -295,13 +311,18 @@ def main():
     args = parser(__doc__)
     args.add_argument("--sizes", default="10000,100000", help="open callbacks at each step (cumulative)")
     args.add_argument("--sample", type=int, default=3000, help="customers the per-record baseline times")
+    args.add_argument("--at-risk", type=int, default=FIXED_AT_RISK,
+                      help="customers with a low (and as many with a middling) latest score; at most a quarter of the "
+                           "first size")
+    args.add_argument("--supervisors", type=int, default=0, help="supervisors, members of the teams, no leaders")
     with odoo_env(args, user_context=False) as (opts, env):
         sizes = [int(s) for s in opts.sizes.split(",")]
         users, teams = create_agents(env)
+        create_supervisors(env, teams, opts.supervisors)
         done, hourly = 0, {}
         for step, size in enumerate(sizes):
             t0 = time.perf_counter()
-            add_data(env, users, teams, size - done, first_step=step == 0)
+            add_data(env, users, teams, size - done, first_step=step == 0, at_risk=opts.at_risk)
             done = size
             env.cr.execute("SELECT count(*) FROM claim_callback WHERE state IN ('scheduled', 'in_progress')")
             n_open = env.cr.fetchone()[0]
@@ -317,6 +338,8 @@ def main():
             out(p + "risk_check_first_run_queries", queries)
             out(p + "warnings_open", sum(counts.values()))
             out(p + "warnings_by_kind", " ".join(f"{k}={n}" for k, n in sorted(counts.items())))
+            env.cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'claim.risk.warning'")
+            out(p + "warning_todos", env.cr.fetchone()[0])
             seconds, queries, counts_again = run_check(env)
             out(p + "risk_check_rerun_s", seconds)
             out(p + "risk_check_rerun_queries", queries)
