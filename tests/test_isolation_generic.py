@@ -23,7 +23,8 @@ SURVEY_OFFICER = "survey.group_survey_user"
 # The only models of the addon that carry company data and are not isolated by company, each with its reason.
 ISOLATION_EXEMPT = {
     "res.users": "Odoo's own rule shows every internal user to every internal user (assignment, mentions); "
-    "the addon adds only the callback capacity, a number without customer data.",
+    "the addon adds only the callback capacity, a number without customer data, and the teams the user supervises, "
+    "computed from helpdesk_mgmt's own team fields.",
 }
 
 # The fields the addon adds to a model whose records companies share (no or an optional company),
