@@ -3,6 +3,7 @@ acknowledged and resolved by the hourly risk check. The conditions are in claim_
 
 A warning stores its kind and values, never a sentence: `message` is rendered in the reader's language."""
 
+import contextlib
 import logging
 
 from odoo import api, fields, models
@@ -139,12 +140,11 @@ class ClaimRiskWarning(models.Model):
             self.env[model]._refresh()
         self = self.with_context(risk_counts_refreshed=True)  # noqa: PLW0642
         for done, (kind, _label) in enumerate(KINDS, start=1):
+            # committing, the warnings it opens are committed in chunks (no savepoint can span a commit): a failure
+            # rolls back what is left
             try:
-                if commit:  # the warnings it opens are committed in chunks: a failure rolls back what is left
-                    self._sync_warnings(kind, getattr(self, f"_find_{kind}")(), commit=True)
-                else:
-                    with self.env.cr.savepoint():
-                        self._sync_warnings(kind, getattr(self, f"_find_{kind}")())
+                with contextlib.nullcontext() if commit else self.env.cr.savepoint():
+                    self._sync_warnings(kind, getattr(self, f"_find_{kind}")(), commit=commit)
             except Exception:
                 if commit:
                     self.env.cr.rollback()
